@@ -1,0 +1,145 @@
+// zgc::ZonedDevice: the one interface to zoned storage, and OpenDevice(uri).
+//
+// Contract:
+// - All offsets and lengths are bytes. Data offsets and lengths must be multiples
+//   of the logical block size; zone operations take a zone-aligned range.
+// - A device enforces the rules of a zoned block device: writes to a sequential
+//   zone start at its write pointer and end within its capacity; implicit and
+//   explicit opens count against the open and active limits. Reads of blocks past
+//   the write pointer return zeroes on the emulated devices (the NVMe ZNS model).
+// - A write that spans a zone boundary is performed zone by zone, as the kernel
+//   splits it; if a later piece fails the earlier pieces stay written.
+// - Failures are reported as Status codes (see status.h); the message names the
+//   device, the offset and the rule. Nothing is written by a failed call except as
+//   stated for zone-spanning writes.
+//
+// Thread safety: every method may be called concurrently from several threads.
+// Writes to one zone must be ordered by the caller (issue the next write to a zone
+// after the previous one returned); this is the device's rule, not a lock of ours.
+#ifndef ZGC_DEVICE_H_
+#define ZGC_DEVICE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zgc/status.h"
+#include "zgc/zone.h"
+
+namespace zgc {
+
+enum class ZoneModel : uint8_t {
+  kHostManaged = 1,
+  kHostAware = 2,
+};
+
+// Limits of a device's native copy command (NVMe Simple Copy or an emulation of
+// it). All zero when the device has none. Probing of kernel copy paths (BLKCOPY)
+// belongs to the offload layer.
+struct CopyLimits {
+  uint64_t max_range_bytes = 0;  // NVMe MSSRL, in bytes
+  uint64_t max_total_bytes = 0;  // NVMe MCL, in bytes
+  uint32_t max_ranges = 0;       // NVMe MSRC + 1
+  bool supported() const { return max_ranges != 0; }
+};
+
+struct DeviceInfo {
+  std::string uri;            // as given to OpenDevice, normalized
+  std::string backend;        // "emu", "mem", "zbd", ...
+  std::string description;    // vendor / model string or backing file
+  ZoneModel model = ZoneModel::kHostManaged;
+  uint32_t logical_block_size = 4096;
+  uint32_t physical_block_size = 4096;
+  uint64_t zone_size = 0;      // bytes; every zone of zgc's devices has this size
+  uint64_t zone_capacity = 0;  // capacity of the first sequential zone (Zone::capacity is exact)
+  uint32_t nr_zones = 0;
+  uint32_t nr_conventional_zones = 0;
+  uint32_t max_open_zones = 0;    // 0: no limit
+  uint32_t max_active_zones = 0;  // 0: no limit
+  bool zone_append = false;       // Append() is available
+  uint32_t max_append_bytes = 0;  // largest single Append(); 0 when unavailable
+  CopyLimits copy;
+
+  uint64_t capacity_bytes() const { return zone_size * nr_zones; }
+};
+
+enum class ZoneAction : uint8_t { kReset, kOpen, kClose, kFinish };
+std::string_view ZoneActionName(ZoneAction action);
+
+class ZonedDevice {
+ public:
+  virtual ~ZonedDevice() = default;
+  ZonedDevice(const ZonedDevice&) = delete;
+  ZonedDevice& operator=(const ZonedDevice&) = delete;
+
+  // Geometry and limits; constant for the life of the object.
+  virtual const DeviceInfo& info() const = 0;
+
+  // The zones that intersect [offset, offset + length), in order.
+  // Fails with: kOutOfRange (offset past the end), kIoError.
+  virtual Result<std::vector<Zone>> ReportZones(uint64_t offset, uint64_t length) = 0;
+
+  // Applies `action` to every zone in [offset, offset + length); offset and length
+  // zone-aligned. A reset of the whole device skips conventional zones (as the
+  // kernel's reset-all does); any other range that holds one fails.
+  // Fails with: kInvalidArgument (unaligned range), kOutOfRange, kZoneState (the
+  // transition is not allowed: conventional, full, read-only or offline zone),
+  // kTooManyOpenZones / kTooManyActiveZones (open), kIoError.
+  virtual Status ManageZones(ZoneAction action, uint64_t offset, uint64_t length) = 0;
+
+  // Reads data.size() bytes at offset. Fails with: kInvalidArgument (unaligned),
+  // kOutOfRange, kZoneState (offline zone), kIoError.
+  virtual Status Read(uint64_t offset, std::span<std::byte> data) = 0;
+
+  // Writes data at offset: the write pointer of a sequential zone, or anywhere in a
+  // conventional zone. Fails with: kInvalidArgument (unaligned or empty),
+  // kOutOfRange, kZoneState (not at the write pointer, past capacity, zone full,
+  // read-only or offline), kTooManyOpenZones, kTooManyActiveZones, kIoError.
+  virtual Status Write(uint64_t offset, std::span<const std::byte> data) = 0;
+
+  // Appends data to the sequential zone starting at zone_start and returns the
+  // offset where it landed. Fails like Write, and with kNotSupported when
+  // info().zone_append is false.
+  virtual Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data);
+
+  // Makes completed writes and zone state durable. Fails with: kIoError.
+  virtual Status Sync() = 0;
+
+  // Convenience wrappers of the calls above.
+  Result<Zone> ReportZone(uint64_t offset);
+  Result<std::vector<Zone>> ReportAllZones();
+  Status ResetZone(uint64_t zone_start) { return ManageZones(ZoneAction::kReset, zone_start, info().zone_size); }
+  Status OpenZone(uint64_t zone_start) { return ManageZones(ZoneAction::kOpen, zone_start, info().zone_size); }
+  Status CloseZone(uint64_t zone_start) { return ManageZones(ZoneAction::kClose, zone_start, info().zone_size); }
+  Status FinishZone(uint64_t zone_start) { return ManageZones(ZoneAction::kFinish, zone_start, info().zone_size); }
+  Status ResetAll() { return ManageZones(ZoneAction::kReset, 0, info().capacity_bytes()); }
+
+ protected:
+  ZonedDevice() = default;
+};
+
+// Opens a device by URI:
+//   zbd:/dev/nvme0n1       a kernel zoned block device (libzbd + io_uring, O_DIRECT)
+//   emu:/path/file?...     an emulated zoned device in a regular file (see README)
+//   mem:?...               the same emulation in memory
+// Fails with: kInvalidArgument (malformed URI or parameter, naming it),
+// kNotFound (no such file or device), kNotSupported (not a zoned device),
+// kCorruption (an emu: file whose header or zone table fails validation; the file
+// is left untouched), kPermission, kBusy, kIoError.
+Result<std::unique_ptr<ZonedDevice>> OpenDevice(std::string_view uri);
+
+// Parses a size as URIs and tools take it: "4096", "64K", "60M", "60MiB", "1G", "2T"
+// (binary multiples). Fails with kInvalidArgument naming the text.
+Result<uint64_t> ParseSize(std::string_view text);
+
+// Creates a new emulated device file; fails with kInvalidArgument if the file
+// exists (it is never overwritten) or a parameter is invalid. `uri` is an emu: URI.
+Status CreateEmulatedDevice(std::string_view uri);
+
+}  // namespace zgc
+
+#endif  // ZGC_DEVICE_H_

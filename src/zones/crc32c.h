@@ -1,0 +1,15 @@
+// CRC-32C (Castagnoli), the checksum of zgc's on-media metadata.
+#ifndef ZGC_SRC_ZONES_CRC32C_H_
+#define ZGC_SRC_ZONES_CRC32C_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace zgc {
+
+// Extends `crc` (0 to start) over n bytes.
+uint32_t Crc32c(uint32_t crc, const void* data, size_t n);
+
+}  // namespace zgc
+
+#endif  // ZGC_SRC_ZONES_CRC32C_H_

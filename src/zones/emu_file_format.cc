@@ -1,0 +1,153 @@
+#include "src/zones/emu_file_format.h"
+
+#include <cstring>
+
+#include "src/zones/crc32c.h"
+
+namespace zgc::emu_format {
+
+namespace {
+
+constexpr char kMagic[8] = {'Z', 'G', 'C', 'E', 'M', 'U', '\r', '\n'};
+
+template <typename T>
+void Put(unsigned char* p, T v) {
+  for (size_t i = 0; i < sizeof(T); ++i) p[i] = static_cast<unsigned char>(uint64_t(v) >> (8 * i));
+}
+template <typename T>
+T Get(const unsigned char* p) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) v |= uint64_t(p[i]) << (8 * i);
+  return static_cast<T>(v);
+}
+
+uint32_t RecordCrc(uint32_t index, const Record& rec) {
+  unsigned char idx[4];
+  Put<uint32_t>(idx, index);
+  return Crc32c(Crc32c(0, idx, 4), rec.data(), kRecordBytes - 4);
+}
+
+}  // namespace
+
+uint64_t DataOffset(const EmuGeometry& g) {
+  const uint64_t end = kHeaderBytes + kRecordBytes * g.nr_zones;
+  return (end + kDataAlign - 1) / kDataAlign * kDataAlign;
+}
+
+uint64_t FileBytes(const EmuGeometry& g) { return DataOffset(g) + g.zone_size * g.nr_zones; }
+
+HeaderBlock EncodeHeader(const EmuGeometry& g) {
+  HeaderBlock b{};
+  std::memcpy(b.data(), kMagic, 8);
+  Put<uint32_t>(&b[8], kVersion);
+  Put<uint32_t>(&b[12], g.lbs);
+  Put<uint64_t>(&b[16], g.zone_size);
+  Put<uint64_t>(&b[24], g.zone_cap);
+  Put<uint32_t>(&b[32], g.nr_zones);
+  Put<uint32_t>(&b[36], g.nr_conv);
+  Put<uint32_t>(&b[40], g.max_open);
+  Put<uint32_t>(&b[44], g.max_active);
+  Put<uint64_t>(&b[48], g.copy_max_range);
+  Put<uint64_t>(&b[56], g.copy_max_total);
+  Put<uint32_t>(&b[64], g.copy_ranges);
+  Put<uint32_t>(&b[68], g.append_max);
+  Put<uint64_t>(&b[72], kHeaderBytes);
+  Put<uint64_t>(&b[80], DataOffset(g));
+  Put<uint32_t>(&b[kHeaderBytes - 4], Crc32c(0, b.data(), kHeaderBytes - 4));
+  return b;
+}
+
+Result<EmuGeometry> DecodeHeader(const HeaderBlock& b, const std::string& file) {
+  auto corrupt = [&](const std::string& why) {
+    return Status::Corruption(file + ": " + why + "; refusing to open (the file is left untouched)");
+  };
+  if (std::memcmp(b.data(), kMagic, 8) != 0)
+    return corrupt("not a zgc emulated zoned device (bad magic)");
+  if (Get<uint32_t>(&b[kHeaderBytes - 4]) != Crc32c(0, b.data(), kHeaderBytes - 4))
+    return corrupt("header checksum mismatch");
+  const uint32_t version = Get<uint32_t>(&b[8]);
+  if (version != kVersion)
+    return corrupt("format version " + std::to_string(version) + " is not supported (this build reads " +
+                   std::to_string(kVersion) + ")");
+  EmuGeometry g;
+  g.lbs = Get<uint32_t>(&b[12]);
+  g.zone_size = Get<uint64_t>(&b[16]);
+  g.zone_cap = Get<uint64_t>(&b[24]);
+  g.nr_zones = Get<uint32_t>(&b[32]);
+  g.nr_conv = Get<uint32_t>(&b[36]);
+  g.max_open = Get<uint32_t>(&b[40]);
+  g.max_active = Get<uint32_t>(&b[44]);
+  g.copy_max_range = Get<uint64_t>(&b[48]);
+  g.copy_max_total = Get<uint64_t>(&b[56]);
+  g.copy_ranges = Get<uint32_t>(&b[64]);
+  g.append_max = Get<uint32_t>(&b[68]);
+  if (Status s = g.Validate(); !s.ok()) return corrupt("invalid geometry: " + s.message());
+  if (Get<uint64_t>(&b[72]) != kHeaderBytes || Get<uint64_t>(&b[80]) != DataOffset(g))
+    return corrupt("inconsistent table or data offset");
+  return g;
+}
+
+Record EncodeRecord(uint32_t index, const Zone& zone) {
+  Record r{};
+  Put<uint64_t>(&r[0], zone.wp);
+  r[8] = static_cast<unsigned char>(zone.cond);
+  r[9] = static_cast<unsigned char>(zone.type);
+  Put<uint32_t>(&r[kRecordBytes - 4], RecordCrc(index, r));
+  return r;
+}
+
+Zone InitialZone(const EmuGeometry& g, uint32_t index) {
+  Zone z;
+  z.start = uint64_t(index) * g.zone_size;
+  z.size = g.zone_size;
+  if (index < g.nr_conv) {
+    z.capacity = g.zone_size;
+    z.type = ZoneType::kConventional;
+    z.cond = ZoneCondition::kNotWp;
+    z.wp = z.start + z.size;
+  } else {
+    z.capacity = g.zone_cap;
+    z.type = ZoneType::kSeqWriteRequired;
+    z.cond = ZoneCondition::kEmpty;
+    z.wp = z.start;
+  }
+  return z;
+}
+
+Result<Zone> DecodeRecord(const EmuGeometry& g, uint32_t index, const Record& r,
+                          const std::string& file) {
+  auto corrupt = [&](const std::string& why) {
+    return Status::Corruption(file + ": zone " + std::to_string(index) + " record: " + why +
+                              "; refusing to open (the file is left untouched)");
+  };
+  if (Get<uint32_t>(&r[kRecordBytes - 4]) != RecordCrc(index, r)) return corrupt("checksum mismatch");
+  Zone z = InitialZone(g, index);
+  if (r[9] != static_cast<unsigned char>(z.type)) return corrupt("zone type changed");
+  z.wp = Get<uint64_t>(&r[0]);
+  z.cond = static_cast<ZoneCondition>(r[8]);
+  bool ok = false;
+  switch (z.cond) {
+    case ZoneCondition::kNotWp:
+      ok = !z.sequential() && z.wp == z.end();
+      break;
+    case ZoneCondition::kEmpty:
+      ok = z.sequential() && z.wp == z.start;
+      break;
+    case ZoneCondition::kImplicitOpen:
+    case ZoneCondition::kExplicitOpen:
+    case ZoneCondition::kClosed:
+      ok = z.sequential() && z.wp >= z.start && z.wp < z.start + z.capacity && z.wp % g.lbs == 0;
+      break;
+    case ZoneCondition::kFull:
+      ok = z.sequential() && z.wp == z.end();
+      break;
+    case ZoneCondition::kReadOnly:
+    case ZoneCondition::kOffline:
+      ok = z.wp == z.end();
+      break;
+  }
+  if (!ok) return corrupt("condition " + std::to_string(r[8]) + " with write pointer " + std::to_string(z.wp) + " is impossible");
+  return z;
+}
+
+}  // namespace zgc::emu_format

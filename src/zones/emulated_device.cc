@@ -1,0 +1,237 @@
+#include "src/zones/emulated_device.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "src/zones/zone_rules.h"
+
+namespace zgc {
+
+EmulatedDevice::EmulatedDevice(DeviceInfo info, std::unique_ptr<ZoneStore> store,
+                               std::vector<Zone> zones)
+    : info_(std::move(info)), store_(std::move(store)), zones_(std::move(zones)) {
+  for (Zone& z : zones_) {
+    if (z.open()) z.cond = z.wp == z.start ? ZoneCondition::kEmpty : ZoneCondition::kClosed;
+    if (z.active()) ++nr_active_;
+  }
+}
+
+Result<std::vector<Zone>> EmulatedDevice::ReportZones(uint64_t offset, uint64_t length) {
+  if (offset >= info_.capacity_bytes())
+    return Status::OutOfRange(info_.uri + ": report from " + Hex(offset) + " is past the device end");
+  const uint64_t end = std::min(info_.capacity_bytes(), offset + std::max<uint64_t>(length, 1));
+  std::lock_guard lock(mu_);
+  const auto first = zones_.begin() + offset / info_.zone_size;
+  const auto last = zones_.begin() + (end + info_.zone_size - 1) / info_.zone_size;
+  return std::vector<Zone>(first, last);
+}
+
+Status EmulatedDevice::ManageZones(ZoneAction action, uint64_t offset, uint64_t length) {
+  ZGC_RETURN_IF_ERROR(CheckZoneRange(info_, offset, length));
+  const uint32_t first = offset / info_.zone_size;
+  const uint32_t count = length / info_.zone_size;
+  // The kernel turns a reset of the whole device into reset-all, which skips
+  // conventional zones; any other range is applied zone by zone.
+  const bool reset_all = action == ZoneAction::kReset && count == info_.nr_zones;
+  std::lock_guard lock(mu_);
+  for (uint32_t i = first; i < first + count; ++i) {
+    if (reset_all && !zones_[i].sequential()) continue;
+    ZGC_RETURN_IF_ERROR(CheckTransition(info_, action, zones_[i]));
+  }
+  for (uint32_t i = first; i < first + count; ++i) {
+    if (reset_all && !zones_[i].sequential()) continue;
+    ZGC_RETURN_IF_ERROR(Apply(action, i));
+  }
+  return Status::OK();
+}
+
+Status EmulatedDevice::Apply(ZoneAction action, uint32_t index) {
+  switch (action) {
+    case ZoneAction::kReset: return ResetZone(index);
+    case ZoneAction::kOpen: return OpenZone(index, /*implicit=*/false);
+    case ZoneAction::kClose: return CloseZone(index);
+    case ZoneAction::kFinish: return FinishZone(index);
+  }
+  return Status::InvalidArgument("unknown zone action");
+}
+
+void EmulatedDevice::AutoCloseImplicit() {
+  if (info_.max_open_zones == 0 || nr_open_ < info_.max_open_zones || implicit_open_.empty()) return;
+  const uint32_t victim = implicit_open_.front();
+  LeaveOpen(victim);
+  zones_[victim].cond = ZoneCondition::kClosed;
+  (void)Save(victim);  // a failed record write is caught by the next Save of this zone
+}
+
+void EmulatedDevice::LeaveOpen(uint32_t index) {
+  Zone& z = zones_[index];
+  if (!z.open()) return;
+  --nr_open_;
+  if (z.cond == ZoneCondition::kImplicitOpen)
+    implicit_open_.erase(std::find(implicit_open_.begin(), implicit_open_.end(), index));
+}
+
+Status EmulatedDevice::OpenZone(uint32_t index, bool implicit) {
+  Zone& z = zones_[index];
+  switch (z.cond) {
+    case ZoneCondition::kEmpty:
+    case ZoneCondition::kClosed: {
+      const uint32_t needs_active = z.cond == ZoneCondition::kEmpty ? 1 : 0;
+      AutoCloseImplicit();
+      if (info_.max_active_zones && nr_active_ + needs_active > info_.max_active_zones)
+        return Status::TooManyActiveZones(info_.uri + ": opening " + DescribeZone(info_, z) +
+                                          " exceeds the limit of " +
+                                          std::to_string(info_.max_active_zones) + " active zones");
+      if (info_.max_open_zones && nr_open_ + 1 > info_.max_open_zones)
+        return Status::TooManyOpenZones(info_.uri + ": opening " + DescribeZone(info_, z) +
+                                        " exceeds the limit of " +
+                                        std::to_string(info_.max_open_zones) + " open zones");
+      nr_active_ += needs_active;
+      ++nr_open_;
+      z.cond = implicit ? ZoneCondition::kImplicitOpen : ZoneCondition::kExplicitOpen;
+      if (implicit) implicit_open_.push_back(index);
+      return Save(index);
+    }
+    case ZoneCondition::kImplicitOpen:
+      if (implicit) return Status::OK();
+      LeaveOpen(index);
+      ++nr_open_;
+      z.cond = ZoneCondition::kExplicitOpen;
+      return Save(index);
+    case ZoneCondition::kExplicitOpen:
+      return Status::OK();
+    default:
+      return CheckTransition(info_, ZoneAction::kOpen, z);
+  }
+}
+
+Status EmulatedDevice::CloseZone(uint32_t index) {
+  Zone& z = zones_[index];
+  if (!z.open()) return Status::OK();  // closed already; other conditions were refused earlier
+  LeaveOpen(index);
+  if (z.wp == z.start) {
+    // Nothing written: the zone goes back to empty and frees its active resource.
+    z.cond = ZoneCondition::kEmpty;
+    --nr_active_;
+  } else {
+    z.cond = ZoneCondition::kClosed;
+  }
+  return Save(index);
+}
+
+Status EmulatedDevice::FinishZone(uint32_t index) {
+  Zone& z = zones_[index];
+  if (z.cond == ZoneCondition::kFull) return Status::OK();
+  if (z.active()) --nr_active_;
+  LeaveOpen(index);
+  z.cond = ZoneCondition::kFull;
+  z.wp = z.end();
+  return Save(index);
+}
+
+Status EmulatedDevice::ResetZone(uint32_t index) {
+  Zone& z = zones_[index];
+  if (z.active()) --nr_active_;
+  LeaveOpen(index);
+  const bool had_data = z.cond != ZoneCondition::kEmpty;
+  z.cond = ZoneCondition::kEmpty;
+  z.wp = z.start;
+  ZGC_RETURN_IF_ERROR(Save(index));
+  return had_data ? store_->Discard(z.start, z.size) : Status::OK();
+}
+
+Status EmulatedDevice::WriteInZone(uint32_t index, uint64_t offset, std::span<const std::byte> data) {
+  Zone& z = zones_[index];
+  ZGC_RETURN_IF_ERROR(CheckWrite(info_, z, offset, data.size()));
+  if (!z.sequential()) return store_->Write(offset, data);
+  if (z.cond == ZoneCondition::kEmpty || z.cond == ZoneCondition::kClosed)
+    ZGC_RETURN_IF_ERROR(OpenZone(index, /*implicit=*/true));
+  ZGC_RETURN_IF_ERROR(store_->Write(offset, data));
+  z.wp += data.size();
+  if (z.wp == z.start + z.capacity) return FinishZone(index);
+  return Save(index);
+}
+
+Status EmulatedDevice::Write(uint64_t offset, std::span<const std::byte> data) {
+  ZGC_RETURN_IF_ERROR(CheckDataRange(info_, offset, data.size()));
+  std::lock_guard lock(mu_);
+  while (!data.empty()) {
+    const uint32_t index = offset / info_.zone_size;
+    const size_t n = std::min<uint64_t>(data.size(), zones_[index].end() - offset);
+    ZGC_RETURN_IF_ERROR(WriteInZone(index, offset, data.first(n)));
+    data = data.subspan(n);
+    offset += n;
+  }
+  return Status::OK();
+}
+
+Result<uint64_t> EmulatedDevice::Append(uint64_t zone_start, std::span<const std::byte> data) {
+  if (!info_.zone_append) return ZonedDevice::Append(zone_start, data);
+  if (zone_start % info_.zone_size)
+    return Status::InvalidArgument(info_.uri + ": append target " + Hex(zone_start) +
+                                   " is not the start of a zone");
+  ZGC_RETURN_IF_ERROR(CheckDataRange(info_, zone_start, data.size()));
+  if (data.size() > info_.max_append_bytes)
+    return Status::InvalidArgument(info_.uri + ": append of " + std::to_string(data.size()) +
+                                   " bytes exceeds the zone append limit of " +
+                                   std::to_string(info_.max_append_bytes));
+  std::lock_guard lock(mu_);
+  const uint32_t index = zone_start / info_.zone_size;
+  if (!zones_[index].sequential())
+    return Status::ZoneState(info_.uri + ": append to conventional " + DescribeZone(info_, zones_[index]));
+  const uint64_t at = zones_[index].wp;
+  ZGC_RETURN_IF_ERROR(WriteInZone(index, at, data));
+  return at;
+}
+
+Status EmulatedDevice::Read(uint64_t offset, std::span<std::byte> data) {
+  ZGC_RETURN_IF_ERROR(CheckDataRange(info_, offset, data.size()));
+  while (!data.empty()) {
+    const uint32_t index = offset / info_.zone_size;
+    Zone z;
+    {
+      std::lock_guard lock(mu_);
+      z = zones_[index];
+    }
+    ZGC_RETURN_IF_ERROR(CheckRead(info_, z));
+    const size_t n = std::min<uint64_t>(data.size(), z.end() - offset);
+    // Blocks never written since the last reset read as zeroes.
+    uint64_t valid_end = z.end();
+    if (z.sequential() && z.cond != ZoneCondition::kFull && z.cond != ZoneCondition::kReadOnly)
+      valid_end = z.wp;
+    if (z.cond == ZoneCondition::kFull) valid_end = z.start + z.capacity;
+    const size_t stored = offset < valid_end ? std::min<uint64_t>(n, valid_end - offset) : 0;
+    if (stored) ZGC_RETURN_IF_ERROR(store_->Read(offset, data.first(stored)));
+    std::memset(data.data() + stored, 0, n - stored);
+    data = data.subspan(n);
+    offset += n;
+  }
+  return Status::OK();
+}
+
+Status EmulatedDevice::Sync() {
+  std::lock_guard lock(mu_);
+  return store_->Sync();
+}
+
+Status EmulatedDevice::SetZoneCondition(uint32_t index, ZoneCondition cond) {
+  if (index >= info_.nr_zones) return Status::OutOfRange(info_.uri + ": no zone " + std::to_string(index));
+  if (cond != ZoneCondition::kReadOnly && cond != ZoneCondition::kOffline && cond != ZoneCondition::kEmpty)
+    return Status::InvalidArgument("SetZoneCondition takes read-only, offline or empty");
+  std::lock_guard lock(mu_);
+  Zone& z = zones_[index];
+  if (cond == ZoneCondition::kEmpty) {
+    if (!z.sequential()) z.cond = ZoneCondition::kNotWp;
+    if (!z.sequential()) return Save(index);
+    z.cond = ZoneCondition::kFull;  // leave the degraded state through a reset
+    z.wp = z.end();
+    return ResetZone(index);
+  }
+  if (z.active()) --nr_active_;
+  LeaveOpen(index);
+  z.cond = cond;
+  z.wp = z.end();
+  return Save(index);
+}
+
+}  // namespace zgc

@@ -1,0 +1,37 @@
+// NVMe I/O commands through the kernel's passthrough ioctl (NVME_IOCTL_IO64_CMD).
+// Used where the block layer has no equivalent: zone append from user space, and
+// (in the offload layer) Simple Copy.
+#ifndef ZGC_SRC_ZONES_NVME_PASSTHRU_H_
+#define ZGC_SRC_ZONES_NVME_PASSTHRU_H_
+
+#include <cstdint>
+#include <string>
+
+#include "zgc/status.h"
+
+namespace zgc {
+
+class NvmePassthru {
+ public:
+  // The namespace behind `fd` (a block device or /dev/ngXnY). kNotSupported when
+  // fd is not an NVMe namespace (the kernel answers ENOTTY).
+  static Result<NvmePassthru> Probe(int fd, uint32_t logical_block_size, std::string name);
+
+  uint32_t nsid() const { return nsid_; }
+
+  // Zone Append (opcode 0x7D) of len bytes into the zone starting at zone_start;
+  // returns the byte offset where the data landed. buf must be 4 KiB aligned.
+  Result<uint64_t> ZoneAppend(uint64_t zone_start, const void* buf, uint32_t len) const;
+
+ private:
+  NvmePassthru(int fd, uint32_t nsid, uint32_t lba_shift, std::string name)
+      : fd_(fd), nsid_(nsid), lba_shift_(lba_shift), name_(std::move(name)) {}
+  int fd_;
+  uint32_t nsid_;
+  uint32_t lba_shift_;
+  std::string name_;
+};
+
+}  // namespace zgc
+
+#endif  // ZGC_SRC_ZONES_NVME_PASSTHRU_H_

@@ -1,0 +1,92 @@
+#include "src/zones/zone_rules.h"
+
+#include <cstdio>
+#include <string>
+
+namespace zgc {
+
+std::string Hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string DescribeZone(const DeviceInfo& info, const Zone& zone) {
+  return "zone " + std::to_string(zone.start / info.zone_size) + " (" + Hex(zone.start) + ", " +
+         std::string(ZoneConditionName(zone.cond)) + ")";
+}
+
+Status CheckDataRange(const DeviceInfo& info, uint64_t offset, uint64_t length) {
+  const uint64_t lbs = info.logical_block_size;
+  if (length == 0) return Status::InvalidArgument(info.uri + ": empty transfer at " + Hex(offset));
+  if (offset % lbs || length % lbs)
+    return Status::InvalidArgument(info.uri + ": transfer " + Hex(offset) + "+" + Hex(length) +
+                                   " is not aligned to the " + std::to_string(lbs) +
+                                   "-byte logical block");
+  const uint64_t cap = info.capacity_bytes();
+  if (offset >= cap || length > cap - offset)
+    return Status::OutOfRange(info.uri + ": transfer " + Hex(offset) + "+" + Hex(length) +
+                              " ends past the device end " + Hex(cap));
+  return Status::OK();
+}
+
+Status CheckZoneRange(const DeviceInfo& info, uint64_t offset, uint64_t length) {
+  if (length == 0 || offset % info.zone_size || length % info.zone_size)
+    return Status::InvalidArgument(info.uri + ": zone range " + Hex(offset) + "+" + Hex(length) +
+                                   " is not a whole number of zones of " + Hex(info.zone_size));
+  const uint64_t cap = info.capacity_bytes();
+  if (offset >= cap || length > cap - offset)
+    return Status::OutOfRange(info.uri + ": zone range " + Hex(offset) + "+" + Hex(length) +
+                              " ends past the device end " + Hex(cap));
+  return Status::OK();
+}
+
+Status CheckWrite(const DeviceInfo& info, const Zone& zone, uint64_t offset, uint64_t length) {
+  const std::string where = info.uri + ": write " + Hex(offset) + "+" + Hex(length) + " to " +
+                            DescribeZone(info, zone);
+  if (!zone.sequential()) return Status::OK();
+  switch (zone.cond) {
+    case ZoneCondition::kFull: return Status::ZoneState(where + ": the zone is full");
+    case ZoneCondition::kReadOnly: return Status::ZoneState(where + ": the zone is read-only");
+    case ZoneCondition::kOffline: return Status::ZoneState(where + ": the zone is offline");
+    default: break;
+  }
+  if (zone.type == ZoneType::kSeqWriteRequired && offset != zone.wp)
+    return Status::ZoneState(where + ": not at the write pointer " + Hex(zone.wp));
+  if (offset + length > zone.start + zone.capacity)
+    return Status::ZoneState(where + ": past the zone capacity " + Hex(zone.capacity));
+  return Status::OK();
+}
+
+Status CheckRead(const DeviceInfo& info, const Zone& zone) {
+  if (zone.cond == ZoneCondition::kOffline)
+    return Status::ZoneState(info.uri + ": read from " + DescribeZone(info, zone) +
+                             ": the zone is offline");
+  return Status::OK();
+}
+
+Status CheckTransition(const DeviceInfo& info, ZoneAction action, const Zone& zone) {
+  auto refuse = [&](const char* why) {
+    return Status::ZoneState(info.uri + ": " + std::string(ZoneActionName(action)) + " " +
+                             DescribeZone(info, zone) + ": " + why);
+  };
+  if (!zone.sequential()) return refuse("conventional zones have no write pointer");
+  if (zone.cond == ZoneCondition::kOffline) return refuse("the zone is offline");
+  if (zone.cond == ZoneCondition::kReadOnly) return refuse("the zone is read-only");
+  switch (action) {
+    case ZoneAction::kReset:
+      return Status::OK();
+    case ZoneAction::kOpen:
+      if (zone.cond == ZoneCondition::kFull) return refuse("a full zone cannot be opened");
+      return Status::OK();
+    case ZoneAction::kClose:
+      if (zone.cond == ZoneCondition::kEmpty || zone.cond == ZoneCondition::kFull)
+        return refuse("only open or closed zones can be closed");
+      return Status::OK();
+    case ZoneAction::kFinish:
+      return Status::OK();
+  }
+  return refuse("unknown action");
+}
+
+}  // namespace zgc

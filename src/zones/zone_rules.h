@@ -1,0 +1,36 @@
+// The rules of a zoned block device, written once. The emulated devices use them
+// to decide; the kernel backend uses them to explain why the kernel refused (the
+// kernel answers EIO for most rule violations and the caller deserves better).
+#ifndef ZGC_SRC_ZONES_ZONE_RULES_H_
+#define ZGC_SRC_ZONES_ZONE_RULES_H_
+
+#include <cstdint>
+
+#include "zgc/device.h"
+
+namespace zgc {
+
+// Alignment and bounds of a data transfer. kInvalidArgument (unaligned, or empty
+// when !allow_empty), kOutOfRange.
+Status CheckDataRange(const DeviceInfo& info, uint64_t offset, uint64_t length);
+
+// A zone-aligned, non-empty range inside the device. kInvalidArgument, kOutOfRange.
+Status CheckZoneRange(const DeviceInfo& info, uint64_t offset, uint64_t length);
+
+// May [offset, offset+length), wholly inside `zone`, be written now (limits on
+// open and active zones aside)? kZoneState naming the rule broken.
+Status CheckWrite(const DeviceInfo& info, const Zone& zone, uint64_t offset, uint64_t length);
+
+// May [offset, offset+length), wholly inside `zone`, be read? kZoneState (offline).
+Status CheckRead(const DeviceInfo& info, const Zone& zone);
+
+// Is `action` a valid transition from zone's condition (limits aside)? kZoneState.
+Status CheckTransition(const DeviceInfo& info, ZoneAction action, const Zone& zone);
+
+// Zone-relative description for messages: "zone 12 (0x30000000)".
+std::string DescribeZone(const DeviceInfo& info, const Zone& zone);
+std::string Hex(uint64_t v);
+
+}  // namespace zgc
+
+#endif  // ZGC_SRC_ZONES_ZONE_RULES_H_

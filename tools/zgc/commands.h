@@ -1,0 +1,24 @@
+// Subcommands of the zgc tool. Each registers itself on the CLI11 app and returns
+// the process exit status when run: 0 on success, 1 on a zgc error (printed to
+// stderr as "zgc: <code>: <message>").
+#ifndef ZGC_TOOLS_ZGC_COMMANDS_H_
+#define ZGC_TOOLS_ZGC_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "zgc/status.h"
+
+namespace zgc::cli {
+
+using Runner = std::function<int()>;
+
+void AddZoneCommands(CLI::App& app, Runner& run);  // info, zones, reset, mkemu
+void AddRunCommand(CLI::App& app, Runner& run);    // run: the demonstration workload
+
+// Prints the status to stderr and returns the exit code for it.
+int Fail(const Status& s);
+
+}  // namespace zgc::cli
+
+#endif  // ZGC_TOOLS_ZGC_COMMANDS_H_

@@ -1,0 +1,162 @@
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tools/zgc/commands.h"
+#include "zgc/device.h"
+
+namespace zgc::cli {
+
+namespace {
+
+nlohmann::json ZoneJson(uint32_t index, const Zone& z) {
+  return {{"index", index},
+          {"start", z.start},
+          {"size", z.size},
+          {"capacity", z.capacity},
+          {"wp", z.wp},
+          {"type", static_cast<int>(z.type)},
+          {"type_name", ZoneTypeName(z.type)},
+          {"cond", static_cast<int>(z.cond)},
+          {"cond_name", ZoneConditionName(z.cond)}};
+}
+
+nlohmann::json InfoJson(const DeviceInfo& i) {
+  return {{"uri", i.uri},
+          {"backend", i.backend},
+          {"description", i.description},
+          {"model", i.model == ZoneModel::kHostAware ? "host-aware" : "host-managed"},
+          {"logical_block_size", i.logical_block_size},
+          {"physical_block_size", i.physical_block_size},
+          {"zone_size", i.zone_size},
+          {"zone_capacity", i.zone_capacity},
+          {"nr_zones", i.nr_zones},
+          {"nr_conventional_zones", i.nr_conventional_zones},
+          {"max_open_zones", i.max_open_zones},
+          {"max_active_zones", i.max_active_zones},
+          {"capacity_bytes", i.capacity_bytes()},
+          {"zone_append", i.zone_append},
+          {"max_append_bytes", i.max_append_bytes},
+          {"copy",
+           {{"max_range_bytes", i.copy.max_range_bytes},
+            {"max_total_bytes", i.copy.max_total_bytes},
+            {"max_ranges", i.copy.max_ranges}}}};
+}
+
+int Info(const std::string& uri, bool json) {
+  auto dev = OpenDevice(uri);
+  if (!dev.ok()) return Fail(dev.status());
+  const DeviceInfo& i = (*dev)->info();
+  if (json) {
+    fmt::print("{}\n", InfoJson(i).dump(2));
+    return 0;
+  }
+  fmt::print("uri:                {}\nbackend:            {} ({})\nmodel:              {}\n", i.uri,
+             i.backend, i.description,
+             i.model == ZoneModel::kHostAware ? "host-aware" : "host-managed");
+  fmt::print("logical block:      {} B (physical {} B)\n", i.logical_block_size, i.physical_block_size);
+  fmt::print("zones:              {} x {} MiB (capacity {} MiB), {} conventional\n", i.nr_zones,
+             i.zone_size >> 20, i.zone_capacity / double(1 << 20), i.nr_conventional_zones);
+  fmt::print("capacity:           {} MiB\n", i.capacity_bytes() >> 20);
+  fmt::print("max open / active:  {} / {}  (0 = no limit)\n", i.max_open_zones, i.max_active_zones);
+  fmt::print("zone append:        {}\n", i.zone_append ? fmt::format("yes, up to {} B", i.max_append_bytes) : "no");
+  if (i.copy.supported()) {
+    fmt::print("native copy:        {} ranges, {} B per range, {} B per command\n", i.copy.max_ranges,
+               i.copy.max_range_bytes, i.copy.max_total_bytes);
+  } else {
+    fmt::print("native copy:        no\n");
+  }
+  return 0;
+}
+
+int Zones(const std::string& uri, bool json) {
+  auto dev = OpenDevice(uri);
+  if (!dev.ok()) return Fail(dev.status());
+  auto zones = (*dev)->ReportAllZones();
+  if (!zones.ok()) return Fail(zones.status());
+  const uint64_t zs = (*dev)->info().zone_size;
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Zone& z : *zones) out.push_back(ZoneJson(z.start / zs, z));
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  fmt::print("{:>6} {:>14} {:>12} {:>12} {:>14} {:>4} {:>4}\n", "zone", "start", "size", "capacity",
+             "wp", "type", "cond");
+  for (const Zone& z : *zones) {
+    fmt::print("{:>6} {:>#14x} {:>#12x} {:>#12x} {:>#14x} {:>4} {:>4}\n", z.start / zs, z.start, z.size,
+               z.capacity, z.wp, ZoneTypeName(z.type), ZoneConditionName(z.cond));
+  }
+  return 0;
+}
+
+int Reset(const std::string& uri, int64_t zone, bool all) {
+  if (all == (zone >= 0)) return Fail(Status::InvalidArgument("give exactly one of --zone N or --all"));
+  auto dev = OpenDevice(uri);
+  if (!dev.ok()) return Fail(dev.status());
+  const DeviceInfo& i = (*dev)->info();
+  if (!all && static_cast<uint64_t>(zone) >= i.nr_zones)
+    return Fail(Status::OutOfRange(fmt::format("{}: no zone {} (the device has {})", uri, zone, i.nr_zones)));
+  Status s = all ? (*dev)->ResetAll() : (*dev)->ResetZone(uint64_t(zone) * i.zone_size);
+  if (s.ok()) s = (*dev)->Sync();
+  if (!s.ok()) return Fail(s);
+  if (all) {
+    fmt::print("reset all sequential zones of {}\n", uri);
+  } else {
+    fmt::print("reset zone {} of {}\n", zone, uri);
+  }
+  return 0;
+}
+
+struct MkemuOptions {
+  std::string path, zone_size = "64M", zone_cap, lbs = "4096";
+  uint32_t zones = 64, conv = 0, max_open = 14, max_active = 14;
+};
+
+int Mkemu(const MkemuOptions& o) {
+  std::string uri = fmt::format("emu:{}?zone_size={}&zones={}&conv={}&max_open={}&max_active={}&lbs={}",
+                                o.path, o.zone_size, o.zones, o.conv, o.max_open, o.max_active, o.lbs);
+  if (!o.zone_cap.empty()) uri += "&zone_cap=" + o.zone_cap;
+  if (Status s = CreateEmulatedDevice(uri); !s.ok()) return Fail(s);
+  fmt::print("created {}\n", uri);
+  return 0;
+}
+
+}  // namespace
+
+void AddZoneCommands(CLI::App& app, Runner& run) {
+  static std::string uri;
+  static bool json = false;
+  auto* info = app.add_subcommand("info", "Show a device's geometry and limits");
+  info->add_option("uri", uri, "Device URI (zbd:/dev/.., emu:/path, mem:?..)")->required();
+  info->add_flag("--json", json, "Print JSON");
+  info->callback([&run] { run = [] { return Info(uri, json); }; });
+
+  auto* zones = app.add_subcommand("zones", "Report every zone, like blkzone report");
+  zones->add_option("uri", uri, "Device URI")->required();
+  zones->add_flag("--json", json, "Print JSON");
+  zones->callback([&run] { run = [] { return Zones(uri, json); }; });
+
+  static int64_t zone = -1;
+  static bool all = false;
+  auto* reset = app.add_subcommand("reset", "Reset one zone or all sequential zones");
+  reset->add_option("uri", uri, "Device URI")->required();
+  reset->add_option("--zone", zone, "Zone index")->check(CLI::NonNegativeNumber);
+  reset->add_flag("--all", all, "Reset every sequential zone");
+  reset->callback([&run] { run = [] { return Reset(uri, zone, all); }; });
+
+  static MkemuOptions mk;
+  auto* mkemu = app.add_subcommand("mkemu", "Create an emulated zoned device file");
+  mkemu->add_option("path", mk.path, "File to create (must not exist)")->required();
+  mkemu->add_option("--zone-size", mk.zone_size, "Zone size (power of two)")->capture_default_str();
+  mkemu->add_option("--zone-cap", mk.zone_cap, "Zone capacity (default: zone size)");
+  mkemu->add_option("--zones", mk.zones, "Number of zones")->capture_default_str();
+  mkemu->add_option("--conv", mk.conv, "Conventional zones at the start")->capture_default_str();
+  mkemu->add_option("--max-open", mk.max_open, "Open-zone limit, 0 = none")->capture_default_str();
+  mkemu->add_option("--max-active", mk.max_active, "Active-zone limit, 0 = none")->capture_default_str();
+  mkemu->add_option("--lbs", mk.lbs, "Logical block size")->capture_default_str();
+  mkemu->callback([&run] { run = [] { return Mkemu(mk); }; });
+}
+
+}  // namespace zgc::cli
