@@ -1,5 +1,6 @@
 #include "src/zones/emu_geometry.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "src/zones/zone_rules.h"
@@ -49,8 +50,9 @@ Result<EmuGeometry> EmuGeometry::FromUri(const Uri& uri, const EmuGeometry& base
   };
   ZGC_RETURN_IF_ERROR(count32("zones", g.nr_zones, g.nr_zones));
   ZGC_RETURN_IF_ERROR(count32("conv", g.nr_conv, g.nr_conv));
-  ZGC_RETURN_IF_ERROR(count32("max_open", g.max_open, g.max_open));
-  ZGC_RETURN_IF_ERROR(count32("max_active", g.max_active, g.max_active));
+  // Default limits shrink to fit a device with fewer zones than the limit.
+  ZGC_RETURN_IF_ERROR(count32("max_open", std::min(g.max_open, g.nr_zones), g.max_open));
+  ZGC_RETURN_IF_ERROR(count32("max_active", std::min(g.max_active, g.nr_zones), g.max_active));
   ZGC_ASSIGN_OR_RETURN(uint64_t append_max, uri.Size("append_max", g.append_max));
   if (append_max > (1u << 30)) return Bad("append_max is larger than 1G");
   g.append_max = static_cast<uint32_t>(append_max);

@@ -34,7 +34,7 @@ Result<std::unique_ptr<ZonedDevice>> OpenMemDevice(const Uri& uri) {
   std::vector<Zone> zones;
   zones.reserve(g.nr_zones);
   for (uint32_t i = 0; i < g.nr_zones; ++i) zones.push_back(emu_format::InitialZone(g, i));
-  auto store = std::make_unique<MemZoneStore>(g.zone_size, g.nr_zones, keep_data);
+  auto store = std::make_unique<MemZoneStore>(g.zone_size * g.nr_zones, keep_data);
   return std::unique_ptr<ZonedDevice>(std::make_unique<EmulatedDevice>(
       g.ToInfo(uri.text(), "mem", keep_data ? "memory" : "memory (metadata only)"),
       std::move(store), std::move(zones)));

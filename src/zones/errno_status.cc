@@ -18,7 +18,8 @@ Code CodeFor(int err) {
     case EOPNOTSUPP:
     case ENXIO:
     case EXDEV:
-    case ENOTBLK: return Code::kNotSupported;
+    case ENOTBLK:
+    case EISDIR: return Code::kNotSupported;
     // The block layer's BLK_STS_ZONE_OPEN_RESOURCE and BLK_STS_ZONE_ACTIVE_RESOURCE.
     case ETOOMANYREFS: return Code::kTooManyOpenZones;
     case EOVERFLOW: return Code::kTooManyActiveZones;

@@ -6,16 +6,19 @@
 
 namespace zgc {
 
-MemZoneStore::MemZoneStore(uint64_t zone_size, uint32_t nr_zones, bool keep_data)
-    : zone_size_(zone_size), keep_data_(keep_data), zones_(keep_data ? nr_zones : 0) {}
+MemZoneStore::MemZoneStore(uint64_t capacity_bytes, bool keep_data) : keep_data_(keep_data) {
+  if (!keep_data_) return;
+  while (capacity_bytes / chunk_ > (1u << 24)) chunk_ <<= 1;
+  chunks_.resize((capacity_bytes + chunk_ - 1) / chunk_);
+}
 
 Status MemZoneStore::Read(uint64_t offset, std::span<std::byte> data) {
   std::lock_guard lock(mu_);
   while (!data.empty()) {
-    const uint64_t z = offset / zone_size_, in = offset % zone_size_;
-    const size_t n = std::min<uint64_t>(data.size(), zone_size_ - in);
-    if (keep_data_ && zones_[z]) {
-      std::memcpy(data.data(), zones_[z].get() + in, n);
+    const uint64_t c = offset / chunk_, in = offset % chunk_;
+    const size_t n = std::min<uint64_t>(data.size(), chunk_ - in);
+    if (keep_data_ && chunks_[c]) {
+      std::memcpy(data.data(), chunks_[c].get() + in, n);
     } else {
       std::memset(data.data(), 0, n);
     }
@@ -29,14 +32,16 @@ Status MemZoneStore::Write(uint64_t offset, std::span<const std::byte> data) {
   if (!keep_data_) return Status::OK();
   std::lock_guard lock(mu_);
   while (!data.empty()) {
-    const uint64_t z = offset / zone_size_, in = offset % zone_size_;
-    const size_t n = std::min<uint64_t>(data.size(), zone_size_ - in);
-    if (!zones_[z]) {
-      zones_[z].reset(new (std::nothrow) std::byte[zone_size_]());
-      if (!zones_[z])
-        return Status::NoSpace("mem: out of memory for zone " + std::to_string(z));
+    const uint64_t c = offset / chunk_, in = offset % chunk_;
+    const size_t n = std::min<uint64_t>(data.size(), chunk_ - in);
+    if (!chunks_[c]) {
+      // Zero only what this write leaves uncovered: whole-chunk writes skip the memset.
+      chunks_[c].reset(new (std::nothrow) std::byte[chunk_]);
+      if (!chunks_[c]) return Status::NoSpace("mem: out of memory at offset " + std::to_string(offset));
+      std::memset(chunks_[c].get(), 0, in);
+      std::memset(chunks_[c].get() + in + n, 0, chunk_ - in - n);
     }
-    std::memcpy(zones_[z].get() + in, data.data(), n);
+    std::memcpy(chunks_[c].get() + in, data.data(), n);
     data = data.subspan(n);
     offset += n;
   }
@@ -46,7 +51,20 @@ Status MemZoneStore::Write(uint64_t offset, std::span<const std::byte> data) {
 Status MemZoneStore::Discard(uint64_t offset, uint64_t length) {
   if (!keep_data_) return Status::OK();
   std::lock_guard lock(mu_);
-  for (uint64_t z = offset / zone_size_; z * zone_size_ < offset + length; ++z) zones_[z].reset();
+  // Zones are chunk-aligned (both powers of two, chunks no larger than a zone is
+  // not guaranteed): free whole chunks, zero partial ones.
+  for (uint64_t off = offset; off < offset + length;) {
+    const uint64_t c = off / chunk_, in = off % chunk_;
+    const uint64_t n = std::min(chunk_ - in, offset + length - off);
+    if (chunks_[c]) {
+      if (n == chunk_) {
+        chunks_[c].reset();
+      } else {
+        std::memset(chunks_[c].get() + in, 0, n);
+      }
+    }
+    off += n;
+  }
   return Status::OK();
 }
 

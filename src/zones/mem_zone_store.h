@@ -1,7 +1,7 @@
-// ZoneStore in memory: one buffer per zone, allocated on first write and freed
-// on discard, so a large sparse device costs only what is written. With
-// keep_data=false nothing is stored (reads return zeroes): the metadata-only
-// device the simulators use.
+// ZoneStore in memory: data lives in fixed-size chunks allocated on first write
+// and freed on discard, so a large sparse device costs only what is written.
+// With keep_data=false nothing is stored (reads return zeroes): the
+// metadata-only device the simulators use.
 #ifndef ZGC_SRC_ZONES_MEM_ZONE_STORE_H_
 #define ZGC_SRC_ZONES_MEM_ZONE_STORE_H_
 
@@ -15,7 +15,7 @@ namespace zgc {
 
 class MemZoneStore final : public ZoneStore {
  public:
-  MemZoneStore(uint64_t zone_size, uint32_t nr_zones, bool keep_data);
+  MemZoneStore(uint64_t capacity_bytes, bool keep_data);
 
   Status Read(uint64_t offset, std::span<std::byte> data) override;
   Status Write(uint64_t offset, std::span<const std::byte> data) override;
@@ -24,10 +24,10 @@ class MemZoneStore final : public ZoneStore {
   Status Sync() override { return Status::OK(); }
 
  private:
-  const uint64_t zone_size_;
   const bool keep_data_;
-  std::mutex mu_;  // guards allocation and release of zone buffers
-  std::vector<std::unique_ptr<std::byte[]>> zones_;
+  uint64_t chunk_ = 1 << 20;  // grows for huge devices to bound the chunk table
+  std::mutex mu_;             // guards allocation and release of chunks
+  std::vector<std::unique_ptr<std::byte[]>> chunks_;
 };
 
 }  // namespace zgc

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Usage errors exit 2 (help exits 0), distinct from device errors (1).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   return run ? run() : 2;
 }

@@ -59,12 +59,12 @@ struct Progress {
 };
 
 int Run(const RunOptions& o) {
+  if (o.uri.rfind("zbd:", 0) == 0 && !o.force)
+    return Fail(Status::InvalidArgument(o.uri + ": zgc run erases the device; add --force to run it on real hardware"));
   auto opened = OpenDevice(o.uri);
   if (!opened.ok()) return Fail(opened.status());
   ZonedDevice& dev = **opened;
   const DeviceInfo& info = dev.info();
-  if (info.backend == "zbd" && !o.force)
-    return Fail(Status::InvalidArgument(o.uri + ": zgc run erases the device; add --force to run it on real hardware"));
   auto block_bytes = ParseSize(o.block);
   if (!block_bytes.ok()) return Fail(block_bytes.status().WithContext("--block"));
   const uint32_t lbs = info.logical_block_size;

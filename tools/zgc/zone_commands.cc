@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "tools/zgc/commands.h"
@@ -111,13 +112,16 @@ int Reset(const std::string& uri, int64_t zone, bool all) {
 
 struct MkemuOptions {
   std::string path, zone_size = "64M", zone_cap, lbs = "4096";
-  uint32_t zones = 64, conv = 0, max_open = 14, max_active = 14;
+  uint32_t zones = 64, conv = 0;
+  std::optional<uint32_t> max_open, max_active;  // default: 14, or the number of zones if fewer
 };
 
 int Mkemu(const MkemuOptions& o) {
-  std::string uri = fmt::format("emu:{}?zone_size={}&zones={}&conv={}&max_open={}&max_active={}&lbs={}",
-                                o.path, o.zone_size, o.zones, o.conv, o.max_open, o.max_active, o.lbs);
+  std::string uri = fmt::format("emu:{}?zone_size={}&zones={}&conv={}&lbs={}", o.path, o.zone_size,
+                                o.zones, o.conv, o.lbs);
   if (!o.zone_cap.empty()) uri += "&zone_cap=" + o.zone_cap;
+  if (o.max_open) uri += fmt::format("&max_open={}", *o.max_open);
+  if (o.max_active) uri += fmt::format("&max_active={}", *o.max_active);
   if (Status s = CreateEmulatedDevice(uri); !s.ok()) return Fail(s);
   fmt::print("created {}\n", uri);
   return 0;
@@ -153,8 +157,8 @@ void AddZoneCommands(CLI::App& app, Runner& run) {
   mkemu->add_option("--zone-cap", mk.zone_cap, "Zone capacity (default: zone size)");
   mkemu->add_option("--zones", mk.zones, "Number of zones")->capture_default_str();
   mkemu->add_option("--conv", mk.conv, "Conventional zones at the start")->capture_default_str();
-  mkemu->add_option("--max-open", mk.max_open, "Open-zone limit, 0 = none")->capture_default_str();
-  mkemu->add_option("--max-active", mk.max_active, "Active-zone limit, 0 = none")->capture_default_str();
+  mkemu->add_option("--max-open", mk.max_open, "Open-zone limit, 0 = none (default 14)");
+  mkemu->add_option("--max-active", mk.max_active, "Active-zone limit, 0 = none (default 14)");
   mkemu->add_option("--lbs", mk.lbs, "Logical block size")->capture_default_str();
   mkemu->callback([&run] { run = [] { return Mkemu(mk); }; });
 }
