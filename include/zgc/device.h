@@ -3,6 +3,7 @@
 // Contract:
 // - All offsets and lengths are bytes. Data offsets and lengths must be multiples
 //   of the logical block size; zone operations take a zone-aligned range.
+// - Behaviour where device families differ is described at DeviceFamily.
 // - A device enforces the rules of a zoned block device: writes to a sequential
 //   zone start at its write pointer and end within its capacity; implicit and
 //   explicit opens count against the open and active limits. Reads of blocks past
@@ -37,6 +38,23 @@ enum class ZoneModel : uint8_t {
   kHostAware = 2,
 };
 
+// The family of device whose edge-case behaviour a device follows. Devices agree
+// on the rules that matter (write at the write pointer, capacity, limits) but
+// differ where the standards leave room; the lab measured these differences:
+//   close of an explicitly opened zone with no data: kNvmeZns -> closed, others -> empty
+//   close of an empty or full zone, open of a full zone: kScsiZbc -> no-op success,
+//     others -> kZoneState
+//   finish of a closed zone at the open limit: kNullBlk -> kTooManyOpenZones
+//   data past the write pointer: zeroes on kNvmeZns and kScsiZbc, undefined on kNullBlk
+// Callers should never depend on these edges; the conformance suite pins them.
+enum class DeviceFamily : uint8_t {
+  kOther = 0,    // a kernel device of unrecognized family
+  kNvmeZns = 1,  // NVMe Zoned Namespaces (the emulated devices' default)
+  kScsiZbc = 2,  // SCSI ZBC / ATA ZAC (SMR drives)
+  kNullBlk = 3,  // the kernel's null_blk zoned emulation
+};
+std::string_view DeviceFamilyName(DeviceFamily family);
+
 // Limits of a device's native copy command (NVMe Simple Copy or an emulation of
 // it). All zero when the device has none. Probing of kernel copy paths (BLKCOPY)
 // belongs to the offload layer.
@@ -52,6 +70,7 @@ struct DeviceInfo {
   std::string backend;        // "emu", "mem", "zbd", ...
   std::string description;    // vendor / model string or backing file
   ZoneModel model = ZoneModel::kHostManaged;
+  DeviceFamily family = DeviceFamily::kNvmeZns;
   uint32_t logical_block_size = 4096;
   uint32_t physical_block_size = 4096;
   uint64_t zone_size = 0;      // bytes; every zone of zgc's devices has this size

@@ -53,6 +53,7 @@ HeaderBlock EncodeHeader(const EmuGeometry& g) {
   Put<uint32_t>(&b[68], g.append_max);
   Put<uint64_t>(&b[72], kHeaderBytes);
   Put<uint64_t>(&b[80], DataOffset(g));
+  Put<uint32_t>(&b[88], static_cast<uint32_t>(g.family));
   Put<uint32_t>(&b[kHeaderBytes - 4], Crc32c(0, b.data(), kHeaderBytes - 4));
   return b;
 }
@@ -81,6 +82,7 @@ Result<EmuGeometry> DecodeHeader(const HeaderBlock& b, const std::string& file) 
   g.copy_max_total = Get<uint64_t>(&b[56]);
   g.copy_ranges = Get<uint32_t>(&b[64]);
   g.append_max = Get<uint32_t>(&b[68]);
+  g.family = static_cast<DeviceFamily>(Get<uint32_t>(&b[88]));
   if (Status s = g.Validate(); !s.ok()) return corrupt("invalid geometry: " + s.message());
   if (Get<uint64_t>(&b[72]) != kHeaderBytes || Get<uint64_t>(&b[80]) != DataOffset(g))
     return corrupt("inconsistent table or data offset");

@@ -61,6 +61,13 @@ Result<EmuGeometry> EmuGeometry::FromUri(const Uri& uri, const EmuGeometry& base
   ZGC_ASSIGN_OR_RETURN(g.copy_max_total, uri.Size("copy_max", copy ? g.copy_max_total : 0));
   ZGC_RETURN_IF_ERROR(count32("copy_ranges", copy ? g.copy_ranges : 0, g.copy_ranges));
   if (!copy) g.copy_max_range = g.copy_max_total = g.copy_ranges = 0;
+  if (uri.Has("family")) {
+    ZGC_ASSIGN_OR_RETURN(std::string name, uri.Text("family", ""));
+    if (name == "zns") g.family = DeviceFamily::kNvmeZns;
+    else if (name == "zbc") g.family = DeviceFamily::kScsiZbc;
+    else if (name == "nullblk") g.family = DeviceFamily::kNullBlk;
+    else return Bad("family=" + name + " is not zns, zbc or nullblk");
+  }
   ZGC_RETURN_IF_ERROR(g.Validate());
   return g;
 }
@@ -84,6 +91,7 @@ Status EmuGeometry::Validate() const {
     return Bad("max_open=" + std::to_string(max_open) + " is larger than max_active=" +
                std::to_string(max_active));
   if (append_max % lbs) return Bad("append_max must be a multiple of lbs");
+  if (family == DeviceFamily::kOther) return Bad("family must be zns, zbc or nullblk");
   if (copy_ranges != 0) {
     if (copy_max_range == 0 || copy_max_range % lbs || copy_max_total == 0 || copy_max_total % lbs)
       return Bad("copy_max_range and copy_max must be non-zero multiples of lbs");
@@ -110,6 +118,9 @@ Status EmuGeometry::CheckSameAs(const EmuGeometry& stored) const {
     return differs("copy_max_range", copy_max_range, stored.copy_max_range);
   if (copy_max_total != stored.copy_max_total) return differs("copy_max", copy_max_total, stored.copy_max_total);
   if (copy_ranges != stored.copy_ranges) return differs("copy_ranges", copy_ranges, stored.copy_ranges);
+  if (family != stored.family)
+    return Status::InvalidArgument("emulated device: family=" + std::string(DeviceFamilyName(family)) +
+                                   " differs from the file's " + std::string(DeviceFamilyName(stored.family)));
   return Status::OK();
 }
 
@@ -119,6 +130,7 @@ DeviceInfo EmuGeometry::ToInfo(std::string uri, std::string backend, std::string
   info.backend = std::move(backend);
   info.description = std::move(description);
   info.model = ZoneModel::kHostManaged;
+  info.family = family;
   info.logical_block_size = info.physical_block_size = lbs;
   info.zone_size = zone_size;
   info.zone_capacity = zone_cap;

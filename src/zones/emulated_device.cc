@@ -57,6 +57,10 @@ Status EmulatedDevice::Apply(ZoneAction action, uint32_t index) {
 
 void EmulatedDevice::AutoCloseImplicit() {
   if (info_.max_open_zones == 0 || nr_open_ < info_.max_open_zones || implicit_open_.empty()) return;
+  // null_blk closes an implicitly open zone only while an active slot is free.
+  if (info_.family == DeviceFamily::kNullBlk && info_.max_active_zones &&
+      nr_active_ >= info_.max_active_zones)
+    return;
   const uint32_t victim = implicit_open_.front();
   LeaveOpen(victim);
   zones_[victim].cond = ZoneCondition::kClosed;
@@ -100,17 +104,18 @@ Status EmulatedDevice::OpenZone(uint32_t index, bool implicit) {
       return Save(index);
     case ZoneCondition::kExplicitOpen:
       return Status::OK();
-    default:
+    default:  // full (a ZBC no-op), read-only, offline
       return CheckTransition(info_, ZoneAction::kOpen, z);
   }
 }
 
 Status EmulatedDevice::CloseZone(uint32_t index) {
   Zone& z = zones_[index];
-  if (!z.open()) return Status::OK();  // closed already; other conditions were refused earlier
+  if (!z.open()) return Status::OK();  // closed already, or a ZBC no-op; others were refused
   LeaveOpen(index);
-  if (z.wp == z.start) {
-    // Nothing written: the zone goes back to empty and frees its active resource.
+  if (z.wp == z.start && info_.family != DeviceFamily::kNvmeZns) {
+    // Nothing written: ZBC and null_blk return the zone to empty, freeing its
+    // active resource; QEMU's ZNS keeps it closed.
     z.cond = ZoneCondition::kEmpty;
     --nr_active_;
   } else {
@@ -122,6 +127,14 @@ Status EmulatedDevice::CloseZone(uint32_t index) {
 Status EmulatedDevice::FinishZone(uint32_t index) {
   Zone& z = zones_[index];
   if (z.cond == ZoneCondition::kFull) return Status::OK();
+  if (z.cond == ZoneCondition::kClosed && info_.family == DeviceFamily::kNullBlk) {
+    // null_blk opens a closed zone on the way to full, so it needs an open slot.
+    AutoCloseImplicit();
+    if (info_.max_open_zones && nr_open_ >= info_.max_open_zones)
+      return Status::TooManyOpenZones(info_.uri + ": finishing closed " + DescribeZone(info_, z) +
+                                      " needs an open zone and " +
+                                      std::to_string(info_.max_open_zones) + " are open");
+  }
   if (z.active()) --nr_active_;
   LeaveOpen(index);
   z.cond = ZoneCondition::kFull;

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cerrno>
 
+#include "src/zones/aligned_buffer.h"
 #include "src/zones/errno_status.h"
 
 namespace zgc {
@@ -22,6 +23,39 @@ Result<NvmePassthru> NvmePassthru::Probe(int fd, uint32_t logical_block_size, st
   }
   return NvmePassthru(fd, static_cast<uint32_t>(nsid), std::countr_zero(logical_block_size),
                       std::move(name));
+}
+
+namespace {
+
+// Identify (admin opcode 0x06) with the given CNS into a 4 KiB aligned buffer.
+Status Identify(int fd, uint32_t nsid, uint32_t cns, AlignedBuffer& buf, const std::string& what) {
+  nvme_passthru_cmd cmd{};
+  cmd.opcode = 0x06;
+  cmd.nsid = nsid;
+  cmd.addr = reinterpret_cast<uint64_t>(buf.data());
+  cmd.data_len = 4096;
+  cmd.cdw10 = cns;
+  const int ret = ::ioctl(fd, NVME_IOCTL_ADMIN_CMD, &cmd);
+  if (ret < 0) return ErrnoStatus(errno, what);
+  if (ret > 0) return NvmeStatus(ret, what);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<NvmePassthru::CopySupport> NvmePassthru::IdentifyCopy() const {
+  AlignedBuffer id(4096);
+  ZGC_RETURN_IF_ERROR(Identify(fd_, 0, 1, id, name_ + ": Identify Controller"));
+  const auto* c = reinterpret_cast<const uint8_t*>(id.data());
+  if (!((c[520] | (c[521] << 8)) & (1u << 8)))
+    return Status::NotSupported("Identify Controller ONCS bit 8 (Copy) is clear");
+  ZGC_RETURN_IF_ERROR(Identify(fd_, nsid_, 0, id, name_ + ": Identify Namespace"));
+  const auto* n = reinterpret_cast<const uint8_t*>(id.data());
+  CopySupport s;
+  s.mssrl_blocks = n[74] | (n[75] << 8);
+  s.mcl_blocks = n[76] | (n[77] << 8) | (n[78] << 16) | (uint32_t(n[79]) << 24);
+  s.msrc = n[80];
+  return s;
 }
 
 Result<uint64_t> NvmePassthru::ZoneAppend(uint64_t zone_start, const void* buf, uint32_t len) const {

@@ -18,6 +18,15 @@ class NvmePassthru {
   static Result<NvmePassthru> Probe(int fd, uint32_t logical_block_size, std::string name);
 
   uint32_t nsid() const { return nsid_; }
+  int fd() const { return fd_; }
+
+  // Simple Copy support and limits from Identify Controller (ONCS bit 8) and
+  // Identify Namespace (MSSRL, MCL in blocks; MSRC 0-based). kNotSupported with
+  // the reason when the controller lacks Copy; kIoError if Identify fails.
+  struct CopySupport {
+    uint32_t mssrl_blocks = 0, mcl_blocks = 0, msrc = 0;
+  };
+  Result<CopySupport> IdentifyCopy() const;
 
   // Zone Append (opcode 0x7D) of len bytes into the zone starting at zone_start;
   // returns the byte offset where the data landed. buf must be 4 KiB aligned.

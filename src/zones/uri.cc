@@ -103,6 +103,13 @@ Result<bool> Uri::Flag(const std::string& key, bool fallback) const {
   return Status::InvalidArgument(text_ + ": parameter " + key + "='" + v + "' is not 0 or 1");
 }
 
+Result<std::string> Uri::Text(const std::string& key, const std::string& fallback) const {
+  auto it = params_.find(key);
+  if (it == params_.end()) return fallback;
+  used_.insert(key);
+  return it->second;
+}
+
 Status Uri::CheckAllUsed() const {
   for (const auto& [key, value] : params_) {
     if (!used_.count(key))

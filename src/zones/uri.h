@@ -28,6 +28,7 @@ class Uri {
   Result<uint64_t> Size(const std::string& key, uint64_t fallback) const;
   Result<uint64_t> Count(const std::string& key, uint64_t fallback) const;
   Result<bool> Flag(const std::string& key, bool fallback) const;
+  Result<std::string> Text(const std::string& key, const std::string& fallback) const;
 
   // kInvalidArgument naming any key no accessor asked for (catches typos).
   Status CheckAllUsed() const;

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 #include "src/zones/aligned_buffer.h"
 #include "src/zones/errno_status.h"
@@ -64,8 +65,7 @@ std::string ReadBlockSysfs(int fd, const std::string& rel) {
   if (::fstat(fd, &st) != 0 || !S_ISBLK(st.st_mode)) return "";
   std::ifstream in("/sys/dev/block/" + std::to_string(major(st.st_rdev)) + ":" +
                    std::to_string(minor(st.st_rdev)) + "/" + rel);
-  std::string v;
-  std::getline(in, v);
+  std::string v((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
   return v;
 }
@@ -108,9 +108,20 @@ Result<std::unique_ptr<ZonedDevice>> OpenZbdDevice(const Uri& uri) {
   info.max_open_zones = zi.max_nr_open_zones == ~0u ? 0 : zi.max_nr_open_zones;
   info.max_active_zones = zi.max_nr_active_zones == ~0u ? 0 : zi.max_nr_active_zones;
 
+  // The family decides edge-case behaviour (see DeviceFamily); the driver tells it.
+  const std::string uevent = ReadBlockSysfs(fd, "uevent");
+  const std::string scsi_level = ReadBlockSysfs(fd, "device/scsi_level");
+  info.family = !scsi_level.empty() ? DeviceFamily::kScsiZbc
+              : uevent.find("DEVNAME=nullb") != std::string::npos ? DeviceFamily::kNullBlk
+                                                                  : DeviceFamily::kOther;
   std::optional<NvmePassthru> nvme;
   if (auto ns = NvmePassthru::Probe(fd, info.logical_block_size, path); ns.ok()) {
     nvme = *ns;
+    info.family = DeviceFamily::kNvmeZns;
+    if (auto copy = nvme->IdentifyCopy(); copy.ok()) {
+      const uint64_t lbs = info.logical_block_size;
+      info.copy = CopyLimits{copy->mssrl_blocks * lbs, copy->mcl_blocks * lbs, copy->msrc + 1u};
+    }
     uint64_t max_append = SysfsNumber(fd, "queue/zone_append_max_bytes");
     const uint64_t max_hw = SysfsNumber(fd, "queue/max_hw_sectors_kb") << 10;
     if (max_hw) max_append = std::min(max_append, max_hw);

@@ -25,7 +25,8 @@ namespace zgc {
 // zoned), kPermission, kBusy, kIoError.
 Result<std::unique_ptr<ZonedDevice>> OpenZbdDevice(const Uri& uri);
 
-// Reads /sys/dev/block/<maj:min>/<rel> of the block device behind fd, trimmed.
+// Reads /sys/dev/block/<maj:min>/<rel> of the block device behind fd, without the
+// trailing newline.
 // Empty when absent.
 std::string ReadBlockSysfs(int fd, const std::string& rel);
 
@@ -43,6 +44,8 @@ class ZbdDevice final : public ZonedDevice {
   Status Sync() override;
 
   int fd() const { return fd_; }
+  // The NVMe namespace behind this device, when it is one.
+  const std::optional<NvmePassthru>& nvme() const { return nvme_; }
   // Counts conventional zones and reads the zone capacity into info(); called once
   // by OpenZbdDevice.
   Status SummarizeZones();

@@ -40,6 +40,16 @@ std::string_view ZoneConditionName(ZoneCondition cond) {
   return "?";
 }
 
+std::string_view DeviceFamilyName(DeviceFamily family) {
+  switch (family) {
+    case DeviceFamily::kNvmeZns: return "zns";
+    case DeviceFamily::kScsiZbc: return "zbc";
+    case DeviceFamily::kNullBlk: return "nullblk";
+    case DeviceFamily::kOther: break;
+  }
+  return "other";
+}
+
 std::string_view ZoneActionName(ZoneAction action) {
   switch (action) {
     case ZoneAction::kReset: return "reset";

@@ -76,11 +76,14 @@ Status CheckTransition(const DeviceInfo& info, ZoneAction action, const Zone& zo
   switch (action) {
     case ZoneAction::kReset:
       return Status::OK();
+    // ZBC makes these no-ops; NVMe and null_blk call them invalid transitions.
     case ZoneAction::kOpen:
-      if (zone.cond == ZoneCondition::kFull) return refuse("a full zone cannot be opened");
+      if (zone.cond == ZoneCondition::kFull && info.family != DeviceFamily::kScsiZbc)
+        return refuse("a full zone cannot be opened");
       return Status::OK();
     case ZoneAction::kClose:
-      if (zone.cond == ZoneCondition::kEmpty || zone.cond == ZoneCondition::kFull)
+      if ((zone.cond == ZoneCondition::kEmpty || zone.cond == ZoneCondition::kFull) &&
+          info.family != DeviceFamily::kScsiZbc)
         return refuse("only open or closed zones can be closed");
       return Status::OK();
     case ZoneAction::kFinish:

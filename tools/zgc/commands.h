@@ -15,6 +15,7 @@ using Runner = std::function<int()>;
 
 void AddZoneCommands(CLI::App& app, Runner& run);  // info, zones, reset, mkemu
 void AddRunCommand(CLI::App& app, Runner& run);    // run: the demonstration workload
+void AddProbeCommand(CLI::App& app, Runner& run);  // probe: zone model, limits, copy paths
 
 // Prints the status to stderr and returns the exit code for it.
 int Fail(const Status& s);

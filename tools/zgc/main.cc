@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   zgc::cli::Runner run;
   zgc::cli::AddZoneCommands(app, run);
+  zgc::cli::AddProbeCommand(app, run);
   zgc::cli::AddRunCommand(app, run);
   try {
     app.parse(argc, argv);

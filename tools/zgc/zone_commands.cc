@@ -63,10 +63,10 @@ int Info(const std::string& uri, bool json) {
   fmt::print("max open / active:  {} / {}  (0 = no limit)\n", i.max_open_zones, i.max_active_zones);
   fmt::print("zone append:        {}\n", i.zone_append ? fmt::format("yes, up to {} B", i.max_append_bytes) : "no");
   if (i.copy.supported()) {
-    fmt::print("native copy:        {} ranges, {} B per range, {} B per command\n", i.copy.max_ranges,
+    fmt::print("copy command:       {} ranges, {} B per range, {} B per command\n", i.copy.max_ranges,
                i.copy.max_range_bytes, i.copy.max_total_bytes);
   } else {
-    fmt::print("native copy:        no\n");
+    fmt::print("copy command:       no\n");
   }
   return 0;
 }

@@ -1,0 +1,134 @@
+#include <fcntl.h>
+#include <linux/nvme_ioctl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "src/zones/errno_status.h"
+#include "src/zones/io_ring.h"
+#include "src/zones/zbd_device.h"
+#include "zgc/copy.h"
+#include "zgc/device_wrapper.h"
+
+namespace zgc {
+
+namespace {
+
+// The proposed block-layer copy uAPIs (never merged; see DESIGN.md section 2).
+struct RfcCopyRange {  // struct copy_range of the 2021-2022 RFC series
+  uint64_t dest, nr_range, range_list, rsvd;
+};
+struct VecCopyRange {  // struct copy_range of the 2025 BLKCPY_VEC series
+  uint64_t dst_sector;
+  uint16_t nr_ranges;
+  uint8_t rsvd[6];
+  uint64_t sources;
+};
+constexpr unsigned long kBlkCopyRfc = _IOWR(0x12, 128, RfcCopyRange);
+constexpr unsigned long kBlkCopyRfcV2 = _IOWR(0x12, 129, RfcCopyRange);
+constexpr unsigned long kBlkCpyVec = _IOWR(0x12, 143, VecCopyRange);
+
+// Errors a kernel without the feature answers with.
+bool MeansAbsent(int err) { return err == ENOTTY || err == EINVAL || err == EOPNOTSUPP || err == EXDEV; }
+
+std::string Errno(int err) { return std::string(strerrorname_np(err) ? strerrorname_np(err) : "?") + " (" + std::strerror(err) + ")"; }
+
+CopyPath ProbeBlkCopy(int fd) {
+  for (const char* attr : {"queue/copy_max_bytes", "queue/max_copy_sectors"}) {
+    const std::string v = ReadBlockSysfs(fd, attr);
+    if (!v.empty() && v != "0") return {true, std::string(attr) + " = " + v};
+  }
+  // Empty requests: a kernel that has the ioctl copies nothing; one that lacks it says so.
+  RfcCopyRange rfc{};
+  VecCopyRange vec{};
+  std::string why = "no copy_max_bytes in sysfs";
+  const struct {
+    const char* name;
+    unsigned long nr;
+    void* arg;
+  } ioctls[] = {{"BLKCOPY(128)", kBlkCopyRfc, &rfc}, {"BLKCOPY(129)", kBlkCopyRfcV2, &rfc},
+                {"BLKCPY_VEC(143)", kBlkCpyVec, &vec}};
+  for (const auto& io : ioctls) {
+    if (::ioctl(fd, io.nr, io.arg) == 0) return {true, std::string(io.name) + " accepted an empty request"};
+    if (!MeansAbsent(errno)) return {false, std::string(io.name) + ": " + Errno(errno) + ", treated as absent"};
+    why += std::string("; ") + io.name + ": " + Errno(errno);
+  }
+  loff_t in = 0, out = 0;
+  if (::copy_file_range(fd, &in, fd, &out, 0, 0) == 0) {
+    // Zero-length copies succeed without reaching the block layer on some kernels:
+    // without sysfs limits this proves nothing, so the path stays absent.
+    why += "; copy_file_range: accepted a zero-length request (inconclusive)";
+  } else {
+    why += "; copy_file_range: " + Errno(errno);
+  }
+  return {false, why};
+}
+
+void ProbeNvme(const ZbdDevice& dev, CopyProbe& out) {
+  if (!dev.nvme()) {
+    const int nsid = ::ioctl(dev.fd(), NVME_IOCTL_ID);
+    out.nvme = {false, "not an NVMe namespace: NVME_IOCTL_ID " + Errno(nsid < 0 ? errno : ENOTTY)};
+    return;
+  }
+  auto copy = dev.nvme()->IdentifyCopy();
+  if (!copy.ok()) {
+    out.nvme = {false, copy.status().message()};
+    return;
+  }
+  out.mssrl_blocks = copy->mssrl_blocks;
+  out.mcl_blocks = copy->mcl_blocks;
+  out.msrc = copy->msrc;
+  out.nvme_limits = dev.info().copy;
+  out.nvme = {true, "ONCS.Copy set; MSSRL " + std::to_string(out.mssrl_blocks) + " blocks, MCL " +
+                        std::to_string(out.mcl_blocks) + " blocks, MSRC " + std::to_string(out.msrc) +
+                        " (" + std::to_string(out.msrc + 1) + " ranges)"};
+}
+
+void ProbeGenericDevice(const std::string& block_path, CopyProbe& out) {
+  // /dev/nvme0n1 -> /dev/ng0n1: the char device io_uring passthrough goes through.
+  const std::string name = std::filesystem::path(block_path).filename();
+  if (name.rfind("nvme", 0) != 0) return;
+  const std::string ng = "/dev/ng" + name.substr(4);
+  struct stat st;
+  if (::stat(ng.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) out.generic_device = ng;
+  auto ring = IoRing::Create(4, IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
+  out.io_uring_passthrough = ring.ok() && !out.generic_device.empty();
+}
+
+ZonedDevice& Unwrap(ZonedDevice& dev) {
+  ZonedDevice* d = &dev;
+  while (auto* w = dynamic_cast<DeviceWrapper*>(d)) d = &w->target();
+  return *d;
+}
+
+}  // namespace
+
+Result<CopyProbe> ProbeCopy(ZonedDevice& device) {
+  CopyProbe out;
+  out.fallback = {true, "read + write through the host, always available"};
+  const DeviceInfo& info = device.info();
+  if (auto* zbd = dynamic_cast<ZbdDevice*>(&Unwrap(device))) {
+    out.native = {false, "kernel devices have no native copy of zgc's"};
+    out.blkcopy = ProbeBlkCopy(zbd->fd());
+    ProbeNvme(*zbd, out);
+    const std::string path = info.uri.substr(info.uri.find(':') + 1);
+    ProbeGenericDevice(path, out);
+    return out;
+  }
+  out.blkcopy = {false, "not a kernel block device (" + info.backend + ":)"};
+  out.nvme = {false, "not an NVMe namespace (" + info.backend + ":)"};
+  if (info.copy.supported()) {
+    out.native = {true, "emulated copy: " + std::to_string(info.copy.max_ranges) + " ranges, " +
+                            std::to_string(info.copy.max_range_bytes) + " B per range, " +
+                            std::to_string(info.copy.max_total_bytes) + " B per command"};
+  } else {
+    out.native = {false, "disabled on this device (copy=0)"};
+  }
+  return out;
+}
+
+}  // namespace zgc
