@@ -75,39 +75,38 @@ Result<Uri> Uri::Parse(std::string_view text) {
   return uri;
 }
 
-Result<uint64_t> Uri::Size(const std::string& key, uint64_t fallback) const {
+const std::string* Uri::Take(const std::string& key) const {
   auto it = params_.find(key);
-  if (it == params_.end()) return fallback;
+  if (it == params_.end()) return nullptr;
   used_.insert(key);
-  auto v = ParseSize(it->second);
-  if (!v.ok()) return v.status().WithContext(text_ + ": parameter " + key);
-  return v;
+  return &it->second;
+}
+
+Result<uint64_t> Uri::Size(const std::string& key, uint64_t fallback) const {
+  const std::string* v = Take(key);
+  if (!v) return fallback;
+  auto n = ParseSize(*v);
+  return n.ok() ? n : n.status().WithContext(text_ + ": parameter " + key);
 }
 
 Result<uint64_t> Uri::Count(const std::string& key, uint64_t fallback) const {
-  auto it = params_.find(key);
-  if (it == params_.end()) return fallback;
-  used_.insert(key);
-  auto v = ParseUnsigned(it->second);
-  if (!v.ok()) return v.status().WithContext(text_ + ": parameter " + key);
-  return v;
+  const std::string* v = Take(key);
+  if (!v) return fallback;
+  auto n = ParseUnsigned(*v);
+  return n.ok() ? n : n.status().WithContext(text_ + ": parameter " + key);
 }
 
 Result<bool> Uri::Flag(const std::string& key, bool fallback) const {
-  auto it = params_.find(key);
-  if (it == params_.end()) return fallback;
-  used_.insert(key);
-  const std::string& v = it->second;
-  if (v.empty() || v == "1" || v == "true" || v == "yes") return true;
-  if (v == "0" || v == "false" || v == "no") return false;
-  return Status::InvalidArgument(text_ + ": parameter " + key + "='" + v + "' is not 0 or 1");
+  const std::string* v = Take(key);
+  if (!v) return fallback;
+  if (v->empty() || *v == "1" || *v == "true" || *v == "yes") return true;
+  if (*v == "0" || *v == "false" || *v == "no") return false;
+  return Status::InvalidArgument(text_ + ": parameter " + key + "='" + *v + "' is not 0 or 1");
 }
 
 Result<std::string> Uri::Text(const std::string& key, const std::string& fallback) const {
-  auto it = params_.find(key);
-  if (it == params_.end()) return fallback;
-  used_.insert(key);
-  return it->second;
+  const std::string* v = Take(key);
+  return v ? *v : fallback;
 }
 
 Status Uri::CheckAllUsed() const {

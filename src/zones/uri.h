@@ -34,6 +34,9 @@ class Uri {
   Status CheckAllUsed() const;
 
  private:
+  // The value of key, marked used; nullptr when absent.
+  const std::string* Take(const std::string& key) const;
+
   std::string text_, scheme_, path_;
   std::map<std::string, std::string> params_;
   mutable std::set<std::string> used_;

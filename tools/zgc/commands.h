@@ -6,8 +6,9 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <nlohmann/json.hpp>
 
-#include "zgc/status.h"
+#include "zgc/device.h"
 
 namespace zgc::cli {
 
@@ -16,6 +17,14 @@ using Runner = std::function<int()>;
 void AddZoneCommands(CLI::App& app, Runner& run);  // info, zones, reset, mkemu
 void AddRunCommand(CLI::App& app, Runner& run);    // run: the demonstration workload
 void AddProbeCommand(CLI::App& app, Runner& run);  // probe: zone model, limits, copy paths
+
+// Registers `name URI [--json]` running fn(uri, json).
+CLI::App* AddDeviceCommand(CLI::App& app, Runner& run, const std::string& name,
+                           const std::string& help, int (*fn)(const std::string& uri, bool json));
+
+// Geometry, limits and family of a device, as `zgc info --json` prints them.
+nlohmann::json DeviceInfoJson(const DeviceInfo& info);
+const char* ModelName(ZoneModel model);
 
 // Prints the status to stderr and returns the exit code for it.
 int Fail(const Status& s);

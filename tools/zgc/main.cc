@@ -1,9 +1,23 @@
 // zgc: inspect and drive zoned devices (see README.md).
 #include <fmt/core.h>
 
+#include <memory>
+
 #include "tools/zgc/commands.h"
 
 namespace zgc::cli {
+
+CLI::App* AddDeviceCommand(CLI::App& app, Runner& run, const std::string& name,
+                           const std::string& help, int (*fn)(const std::string&, bool)) {
+  // CLI11 binds options to storage that outlives parsing; one pair per command.
+  auto uri = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->add_option("uri", *uri, "Device URI (zbd:/dev/.., emu:/path, mem:?..)")->required();
+  cmd->add_flag("--json", *json, "Print JSON");
+  cmd->callback([&run, fn, uri, json] { run = [fn, uri, json] { return fn(*uri, *json); }; });
+  return cmd;
+}
 
 int Fail(const Status& s) {
   fmt::print(stderr, "zgc: {}\n", s.ToString());

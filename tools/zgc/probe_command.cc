@@ -20,36 +20,25 @@ int Probe(const std::string& uri, bool json) {
   auto probe = ProbeCopy(**dev);
   if (!probe.ok()) return Fail(probe.status());
   const CopyProbe& p = *probe;
-  const char* model = i.model == ZoneModel::kHostAware ? "host-aware" : "host-managed";
   if (json) {
-    nlohmann::json out = {
-        {"uri", i.uri},
-        {"backend", i.backend},
-        {"model", model},
-        {"family", DeviceFamilyName(i.family)},
-        {"logical_block_size", i.logical_block_size},
-        {"zone_size", i.zone_size},
-        {"zone_capacity", i.zone_capacity},
-        {"nr_zones", i.nr_zones},
-        {"nr_conventional_zones", i.nr_conventional_zones},
-        {"max_open_zones", i.max_open_zones},
-        {"max_active_zones", i.max_active_zones},
-        {"zone_append", i.zone_append},
-        {"paths",
-         {{"blkcopy", PathJson(p.blkcopy)},
-          {"nvme", PathJson(p.nvme)},
-          {"native", PathJson(p.native)},
-          {"fallback", PathJson(p.fallback)}}},
-        {"nvme", {{"mssrl_blocks", p.mssrl_blocks}, {"mcl_blocks", p.mcl_blocks}, {"msrc", p.msrc},
-                  {"max_range_bytes", p.nvme_limits.max_range_bytes},
-                  {"max_total_bytes", p.nvme_limits.max_total_bytes},
-                  {"max_ranges", p.nvme_limits.max_ranges},
-                  {"generic_device", p.generic_device},
-                  {"io_uring_passthrough", p.io_uring_passthrough}}}};
+    nlohmann::json out = DeviceInfoJson(i);
+    out["paths"] = {{"blkcopy", PathJson(p.blkcopy)},
+                    {"nvme", PathJson(p.nvme)},
+                    {"native", PathJson(p.native)},
+                    {"fallback", PathJson(p.fallback)}};
+    out["nvme"] = {{"mssrl_blocks", p.mssrl_blocks},
+                   {"mcl_blocks", p.mcl_blocks},
+                   {"msrc", p.msrc},
+                   {"max_range_bytes", p.nvme_limits.max_range_bytes},
+                   {"max_total_bytes", p.nvme_limits.max_total_bytes},
+                   {"max_ranges", p.nvme_limits.max_ranges},
+                   {"generic_device", p.generic_device},
+                   {"io_uring_passthrough", p.io_uring_passthrough}};
     fmt::print("{}\n", out.dump(2));
     return 0;
   }
-  fmt::print("device     {} ({}, {}, family {})\n", i.uri, i.backend, model, DeviceFamilyName(i.family));
+  fmt::print("device     {} ({}, {}, family {})\n", i.uri, i.backend, ModelName(i.model),
+             DeviceFamilyName(i.family));
   fmt::print("geometry   {} zones x {} MiB (capacity {:.1f} MiB), {} conventional, {} B blocks\n",
              i.nr_zones, i.zone_size >> 20, i.zone_capacity / 1048576.0, i.nr_conventional_zones,
              i.logical_block_size);
@@ -72,12 +61,7 @@ int Probe(const std::string& uri, bool json) {
 }  // namespace
 
 void AddProbeCommand(CLI::App& app, Runner& run) {
-  static std::string uri;
-  static bool json = false;
-  auto* cmd = app.add_subcommand("probe", "Show a device's zone model, limits and copy offload paths");
-  cmd->add_option("uri", uri, "Device URI")->required();
-  cmd->add_flag("--json", json, "Print JSON");
-  cmd->callback([&run] { run = [] { return Probe(uri, json); }; });
+  AddDeviceCommand(app, run, "probe", "Show a device's zone model, limits and copy offload paths", Probe);
 }
 
 }  // namespace zgc::cli

@@ -23,11 +23,18 @@ nlohmann::json ZoneJson(uint32_t index, const Zone& z) {
           {"cond_name", ZoneConditionName(z.cond)}};
 }
 
-nlohmann::json InfoJson(const DeviceInfo& i) {
+}  // namespace
+
+const char* ModelName(ZoneModel model) {
+  return model == ZoneModel::kHostAware ? "host-aware" : "host-managed";
+}
+
+nlohmann::json DeviceInfoJson(const DeviceInfo& i) {
   return {{"uri", i.uri},
           {"backend", i.backend},
           {"description", i.description},
-          {"model", i.model == ZoneModel::kHostAware ? "host-aware" : "host-managed"},
+          {"model", ModelName(i.model)},
+          {"family", DeviceFamilyName(i.family)},
           {"logical_block_size", i.logical_block_size},
           {"physical_block_size", i.physical_block_size},
           {"zone_size", i.zone_size},
@@ -45,17 +52,18 @@ nlohmann::json InfoJson(const DeviceInfo& i) {
             {"max_ranges", i.copy.max_ranges}}}};
 }
 
+namespace {
+
 int Info(const std::string& uri, bool json) {
   auto dev = OpenDevice(uri);
   if (!dev.ok()) return Fail(dev.status());
   const DeviceInfo& i = (*dev)->info();
   if (json) {
-    fmt::print("{}\n", InfoJson(i).dump(2));
+    fmt::print("{}\n", DeviceInfoJson(i).dump(2));
     return 0;
   }
-  fmt::print("uri:                {}\nbackend:            {} ({})\nmodel:              {}\n", i.uri,
-             i.backend, i.description,
-             i.model == ZoneModel::kHostAware ? "host-aware" : "host-managed");
+  fmt::print("uri:                {}\nbackend:            {} ({})\nmodel:              {}, family {}\n",
+             i.uri, i.backend, i.description, ModelName(i.model), DeviceFamilyName(i.family));
   fmt::print("logical block:      {} B (physical {} B)\n", i.logical_block_size, i.physical_block_size);
   fmt::print("zones:              {} x {} MiB (capacity {} MiB), {} conventional\n", i.nr_zones,
              i.zone_size >> 20, i.zone_capacity / double(1 << 20), i.nr_conventional_zones);
@@ -130,18 +138,10 @@ int Mkemu(const MkemuOptions& o) {
 }  // namespace
 
 void AddZoneCommands(CLI::App& app, Runner& run) {
+  AddDeviceCommand(app, run, "info", "Show a device's geometry and limits", Info);
+  AddDeviceCommand(app, run, "zones", "Report every zone, like blkzone report", Zones);
+
   static std::string uri;
-  static bool json = false;
-  auto* info = app.add_subcommand("info", "Show a device's geometry and limits");
-  info->add_option("uri", uri, "Device URI (zbd:/dev/.., emu:/path, mem:?..)")->required();
-  info->add_flag("--json", json, "Print JSON");
-  info->callback([&run] { run = [] { return Info(uri, json); }; });
-
-  auto* zones = app.add_subcommand("zones", "Report every zone, like blkzone report");
-  zones->add_option("uri", uri, "Device URI")->required();
-  zones->add_flag("--json", json, "Print JSON");
-  zones->callback([&run] { run = [] { return Zones(uri, json); }; });
-
   static int64_t zone = -1;
   static bool all = false;
   auto* reset = app.add_subcommand("reset", "Reset one zone or all sequential zones");
