@@ -15,7 +15,9 @@
 #define ZGC_COPY_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "zgc/device.h"
 
@@ -42,6 +44,81 @@ struct CopyProbe {
 // Fails with kIoError only if the device cannot be inspected at all; paths that
 // are absent are reported in the result, not as errors.
 Result<CopyProbe> ProbeCopy(ZonedDevice& device);
+
+// ---------------------------------------------------------------------------
+// Copy planning. A batch is: source byte ranges (anywhere) -> destination zones
+// written at their write pointers, in source order. The planner splits it into
+// commands that each fit the copy limits and one destination zone, merges
+// adjacent sources, and says where every source byte lands. It does no I/O.
+
+struct Extent {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t end() const { return offset + length; }
+  friend bool operator==(const Extent&, const Extent&) = default;
+};
+
+// Where a batch may write: [wp, end) of one zone (end = start + capacity).
+struct Destination {
+  uint64_t wp = 0;
+  uint64_t end = 0;
+};
+
+struct CopyCommand {
+  uint32_t device = 0;        // index in the volume (0 on a single device)
+  bool host_copy = false;     // sources on another device: must go by read/write
+  uint32_t source_device = 0;  // where the sources are (== device unless host_copy)
+  std::vector<Extent> sources;  // on source_device, in order
+  uint64_t destination = 0;     // on device: the write pointer this command writes at
+  uint64_t length() const;
+};
+
+// `length` bytes at `source` land at `destination` (both in the caller's space:
+// device offsets, or volume offsets for a volume plan).
+struct Placement {
+  uint64_t source = 0;
+  uint64_t destination = 0;
+  uint64_t length = 0;
+  friend bool operator==(const Placement&, const Placement&) = default;
+};
+
+struct CopyPlan {
+  std::vector<CopyCommand> commands;
+  std::vector<Placement> placements;  // in source order, covering every source byte once
+  uint64_t bytes = 0;
+};
+
+// Limits for planning read/write copies (no device command limit applies; the
+// batch is still cut into pieces of bounded memory).
+CopyLimits HostCopyLimits();
+
+// Plans a batch on one device. block_size: the logical block size every source
+// and destination must be aligned to. Fails with kInvalidArgument (unaligned or
+// empty source, overlapping sources, limits of zero, destination not aligned),
+// kNoSpace (the batch does not fit the destinations given; nothing is planned).
+Result<CopyPlan> PlanCopy(std::span<const Extent> sources, std::span<const Destination> destinations,
+                          const CopyLimits& limits, uint32_t block_size);
+
+// A volume that concatenates devices (a linear mapping). Offsets given to
+// PlanVolumeCopy are volume offsets; commands come back in device offsets.
+struct VolumeSegment {
+  uint64_t length = 0;         // bytes of the volume this segment covers, in order
+  uint32_t device = 0;
+  uint64_t device_offset = 0;  // where the segment starts on its device
+};
+struct VolumeMap {
+  std::vector<VolumeSegment> segments;
+  std::vector<CopyLimits> limits;  // per device: its copy command's limits (or none)
+  uint32_t block_size = 4096;
+};
+
+// Plans a batch over a volume: sources and destinations are split at segment
+// boundaries; a piece whose source and destination are on the same device uses
+// that device's limits, a piece that crosses devices becomes a host_copy command
+// (read/write, never offloaded). Placements are in volume offsets. Fails like
+// PlanCopy, and with kOutOfRange for offsets outside the volume.
+Result<CopyPlan> PlanVolumeCopy(std::span<const Extent> sources, std::span<const Destination> destinations,
+                                const VolumeMap& map);
 
 }  // namespace zgc
 
