@@ -51,13 +51,6 @@ Result<CopyProbe> ProbeCopy(ZonedDevice& device);
 // commands that each fit the copy limits and one destination zone, merges
 // adjacent sources, and says where every source byte lands. It does no I/O.
 
-struct Extent {
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  uint64_t end() const { return offset + length; }
-  friend bool operator==(const Extent&, const Extent&) = default;
-};
-
 // Where a batch may write: [wp, end) of one zone (end = start + capacity).
 struct Destination {
   uint64_t wp = 0;

@@ -86,6 +86,14 @@ struct DeviceInfo {
   uint64_t capacity_bytes() const { return zone_size * nr_zones; }
 };
 
+// A byte range on a device.
+struct Extent {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t end() const { return offset + length; }
+  friend bool operator==(const Extent&, const Extent&) = default;
+};
+
 enum class ZoneAction : uint8_t { kReset, kOpen, kClose, kFinish };
 std::string_view ZoneActionName(ZoneAction action);
 
@@ -124,6 +132,17 @@ class ZonedDevice {
   // offset where it landed. Fails like Write, and with kNotSupported when
   // info().zone_append is false.
   virtual Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data);
+
+  // The device's own copy command (NVMe Simple Copy on kernel NVMe devices, the
+  // emulation's on emu:/mem:): copies `sources`, in order, to `destination`, which
+  // must be the write pointer of a sequential zone. The sources must fit
+  // info().copy (ranges, bytes per range, bytes in all). A failed copy may have
+  // copied a prefix: re-read the write pointer to see what landed.
+  // Fails with: kNotSupported (no copy command), kInvalidArgument (unaligned,
+  // empty, or beyond the copy limits), kOutOfRange, kZoneState (destination not at
+  // the write pointer, past capacity, or a source zone offline), the open/active
+  // limit codes, kIoError.
+  virtual Status Copy(std::span<const Extent> sources, uint64_t destination);
 
   // Makes completed writes and zone state durable. Fails with: kIoError.
   virtual Status Sync() = 0;

@@ -36,6 +36,9 @@ class DeviceWrapper : public ZonedDevice {
   Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data) override {
     return target_->Append(zone_start, data);
   }
+  Status Copy(std::span<const Extent> sources, uint64_t destination) override {
+    return target_->Copy(sources, destination);
+  }
   Status Sync() override { return target_->Sync(); }
 
   ZonedDevice& target() { return *target_; }

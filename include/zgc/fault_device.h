@@ -21,7 +21,7 @@
 
 namespace zgc {
 
-enum class FaultOp : uint8_t { kRead, kWrite, kAppend, kManage, kReport, kSync };
+enum class FaultOp : uint8_t { kRead, kWrite, kAppend, kManage, kReport, kSync, kCopy };
 
 struct FaultRule {
   FaultOp op = FaultOp::kWrite;
@@ -29,7 +29,7 @@ struct FaultRule {
   uint64_t nth = 1;              // the first matching call to fail (1-based)
   bool sticky = false;           // fail every matching call from the nth on
   Status status = Status::IoError("injected fault");
-  uint64_t short_bytes = 0;      // kWrite/kAppend: bytes written before failing
+  uint64_t short_bytes = 0;      // kWrite/kAppend/kCopy: bytes that land before failing
 };
 
 class FaultDevice final : public DeviceWrapper {
@@ -47,6 +47,7 @@ class FaultDevice final : public DeviceWrapper {
   Status Read(uint64_t offset, std::span<std::byte> data) override;
   Status Write(uint64_t offset, std::span<const std::byte> data) override;
   Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data) override;
+  Status Copy(std::span<const Extent> sources, uint64_t destination) override;
   Status Sync() override;
 
  private:

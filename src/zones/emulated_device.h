@@ -32,6 +32,7 @@ class EmulatedDevice final : public ZonedDevice {
   Status Read(uint64_t offset, std::span<std::byte> data) override;
   Status Write(uint64_t offset, std::span<const std::byte> data) override;
   Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data) override;
+  Status Copy(std::span<const Extent> sources, uint64_t destination) override;
   Status Sync() override;
 
   // Degrades a zone as a failing device would (kReadOnly or kOffline) or, with
@@ -50,6 +51,9 @@ class EmulatedDevice final : public ZonedDevice {
   Status Apply(ZoneAction action, uint32_t index);
   void AutoCloseImplicit();
   void LeaveOpen(uint32_t index);
+  // Moves the readable part of [src, src+n) (data up to each zone's write
+  // pointer; zeroes past it) to dst in the store.
+  Status CopyReadable(uint64_t src, uint64_t dst, uint64_t n);
   Status Save(uint32_t index) { return store_->SaveZone(index, zones_[index]); }
 
   const DeviceInfo info_;

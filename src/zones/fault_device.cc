@@ -77,6 +77,25 @@ Result<uint64_t> FaultDevice::Append(uint64_t zone_start, std::span<const std::b
   return DeviceWrapper::Append(zone_start, data);
 }
 
+Status FaultDevice::Copy(std::span<const Extent> sources, uint64_t destination) {
+  uint64_t total = 0;
+  for (const Extent& e : sources) total += e.length;
+  if (auto f = Match(FaultOp::kCopy, destination, total)) {
+    // A copy that dies part way leaves a prefix of its sources at the destination.
+    const uint64_t lbs = info().logical_block_size;
+    uint64_t left = std::min<uint64_t>(f->short_bytes / lbs * lbs, total);
+    std::vector<Extent> prefix;
+    for (const Extent& e : sources) {
+      if (!left) break;
+      prefix.push_back({e.offset, std::min(left, e.length)});
+      left -= prefix.back().length;
+    }
+    if (!prefix.empty()) ZGC_RETURN_IF_ERROR(DeviceWrapper::Copy(prefix, destination));
+    return f->status;
+  }
+  return DeviceWrapper::Copy(sources, destination);
+}
+
 Status FaultDevice::Sync() {
   if (auto f = Match(FaultOp::kSync, 0, 0)) return f->status;
   return DeviceWrapper::Sync();

@@ -123,6 +123,29 @@ Status FileZoneStore::Write(uint64_t offset, std::span<const std::byte> data) {
   return PWriteAll(fd_.get(), data.data(), data.size(), data_offset_ + offset, "write " + path_);
 }
 
+Status FileZoneStore::Copy(uint64_t src, uint64_t dst, uint64_t length) {
+  loff_t in = static_cast<loff_t>(data_offset_ + src), out = static_cast<loff_t>(data_offset_ + dst);
+  while (length) {
+    const ssize_t n = ::copy_file_range(fd_.get(), &in, fd_.get(), &out, length, 0);
+    if (n > 0) {
+      length -= n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EXDEV && errno != EOPNOTSUPP && errno != EINVAL && errno != ENOSYS)
+      return ErrnoStatus(errno, "copy within " + path_);
+    break;  // not offered by this file system: copy through memory below
+  }
+  std::vector<std::byte> buf(std::min<uint64_t>(length, 1 << 20));
+  while (length) {
+    const size_t n = std::min<uint64_t>(buf.size(), length);
+    ZGC_RETURN_IF_ERROR(Read(in - data_offset_, std::span(buf).first(n)));
+    ZGC_RETURN_IF_ERROR(Write(out - data_offset_, std::span(buf).first(n)));
+    in += n, out += n, length -= n;
+  }
+  return Status::OK();
+}
+
 Status FileZoneStore::Discard(uint64_t offset, uint64_t length) {
   if (::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
                   static_cast<off_t>(data_offset_ + offset), static_cast<off_t>(length)) == 0)

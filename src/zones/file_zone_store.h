@@ -30,6 +30,8 @@ class FileZoneStore final : public ZoneStore {
 
   Status Read(uint64_t offset, std::span<std::byte> data) override;
   Status Write(uint64_t offset, std::span<const std::byte> data) override;
+  // copy_file_range inside the backing file: the file system may share extents.
+  Status Copy(uint64_t src, uint64_t dst, uint64_t length) override;
   Status Discard(uint64_t offset, uint64_t length) override;
   Status SaveZone(uint32_t index, const Zone& zone) override;
   Status Sync() override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <vector>
 
 namespace zgc {
 
@@ -44,6 +45,18 @@ Status MemZoneStore::Write(uint64_t offset, std::span<const std::byte> data) {
     std::memcpy(chunks_[c].get() + in, data.data(), n);
     data = data.subspan(n);
     offset += n;
+  }
+  return Status::OK();
+}
+
+Status MemZoneStore::Copy(uint64_t src, uint64_t dst, uint64_t length) {
+  if (!keep_data_) return Status::OK();
+  std::vector<std::byte> buf(std::min<uint64_t>(length, chunk_));
+  for (uint64_t done = 0; done < length;) {
+    const size_t n = std::min<uint64_t>(buf.size(), length - done);
+    ZGC_RETURN_IF_ERROR(Read(src + done, std::span(buf).first(n)));
+    ZGC_RETURN_IF_ERROR(Write(dst + done, std::span(buf).first(n)));
+    done += n;
   }
   return Status::OK();
 }

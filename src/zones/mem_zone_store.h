@@ -19,6 +19,7 @@ class MemZoneStore final : public ZoneStore {
 
   Status Read(uint64_t offset, std::span<std::byte> data) override;
   Status Write(uint64_t offset, std::span<const std::byte> data) override;
+  Status Copy(uint64_t src, uint64_t dst, uint64_t length) override;
   Status Discard(uint64_t offset, uint64_t length) override;
   Status SaveZone(uint32_t, const Zone&) override { return Status::OK(); }
   Status Sync() override { return Status::OK(); }

@@ -5,8 +5,11 @@
 #define ZGC_SRC_ZONES_NVME_PASSTHRU_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 
+#include "src/zones/aligned_buffer.h"
+#include "zgc/device.h"
 #include "zgc/status.h"
 
 namespace zgc {
@@ -27,6 +30,21 @@ class NvmePassthru {
     uint32_t mssrl_blocks = 0, mcl_blocks = 0, msrc = 0;
   };
   Result<CopySupport> IdentifyCopy() const;
+
+  // An NVMe command as both passthrough interfaces (ioctl and io_uring) take it.
+  struct Command {
+    uint8_t opcode = 0;
+    uint32_t nsid = 0;
+    uint64_t addr = 0;
+    uint32_t data_len = 0;
+    uint32_t cdw10 = 0, cdw11 = 0, cdw12 = 0, cdw13 = 0, cdw14 = 0, cdw15 = 0;
+  };
+  // Builds a Simple Copy (opcode 0x19, source range format 0) of `sources` (byte
+  // ranges) to `destination`; `ranges` receives the 32-byte range entries and must
+  // stay alive (and in place) until the command completes.
+  Command EncodeCopy(std::span<const Extent> sources, uint64_t destination, AlignedBuffer& ranges) const;
+  // Runs a command synchronously (NVME_IOCTL_IO64_CMD); returns its result dword(s).
+  Result<uint64_t> Run(const Command& cmd, const std::string& what) const;
 
   // Zone Append (opcode 0x7D) of len bytes into the zone starting at zone_start;
   // returns the byte offset where the data landed. buf must be 4 KiB aligned.

@@ -245,6 +245,17 @@ Result<uint64_t> ZbdDevice::Append(uint64_t zone_start, std::span<const std::byt
   return ExplainWrite(at.status(), zone.wp, data.size());
 }
 
+Status ZbdDevice::Copy(std::span<const Extent> sources, uint64_t destination) {
+  if (!nvme_ || !info_.copy.supported()) return ZonedDevice::Copy(sources, destination);
+  ZGC_ASSIGN_OR_RETURN(uint64_t total, CheckCopySources(info_, sources));
+  ZGC_RETURN_IF_ERROR(CheckDataRange(info_, destination, total));
+  AlignedBuffer ranges;
+  const NvmePassthru::Command cmd = nvme_->EncodeCopy(sources, destination, ranges);
+  auto r = nvme_->Run(cmd, "copy to " + Hex(destination));
+  if (r.ok()) return Status::OK();
+  return ExplainWrite(r.status(), destination, total);
+}
+
 Status ZbdDevice::Sync() {
   if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, info_.uri + ": sync");
   return Status::OK();

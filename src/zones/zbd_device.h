@@ -41,6 +41,8 @@ class ZbdDevice final : public ZonedDevice {
   Status Read(uint64_t offset, std::span<std::byte> data) override;
   Status Write(uint64_t offset, std::span<const std::byte> data) override;
   Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data) override;
+  // NVMe Simple Copy through the passthrough ioctl (synchronous).
+  Status Copy(std::span<const Extent> sources, uint64_t destination) override;
   Status Sync() override;
 
   int fd() const { return fd_; }

@@ -58,6 +58,27 @@ Status CheckWrite(const DeviceInfo& info, const Zone& zone, uint64_t offset, uin
   return Status::OK();
 }
 
+Result<uint64_t> CheckCopySources(const DeviceInfo& info, std::span<const Extent> sources) {
+  const CopyLimits& l = info.copy;
+  if (!l.supported()) return Status::NotSupported(info.uri + ": the device has no copy command");
+  if (sources.empty() || sources.size() > l.max_ranges)
+    return Status::InvalidArgument(info.uri + ": copy of " + std::to_string(sources.size()) +
+                                   " ranges; the device takes 1 to " + std::to_string(l.max_ranges));
+  uint64_t total = 0;
+  for (const Extent& e : sources) {
+    ZGC_RETURN_IF_ERROR(CheckDataRange(info, e.offset, e.length));
+    if (e.length > l.max_range_bytes)
+      return Status::InvalidArgument(info.uri + ": copy range " + Hex(e.offset) + "+" + Hex(e.length) +
+                                     " exceeds the " + std::to_string(l.max_range_bytes) +
+                                     "-byte range limit (MSSRL)");
+    total += e.length;
+  }
+  if (total > l.max_total_bytes)
+    return Status::InvalidArgument(info.uri + ": copy of " + std::to_string(total) + " bytes exceeds the " +
+                                   std::to_string(l.max_total_bytes) + "-byte command limit (MCL)");
+  return total;
+}
+
 Status CheckRead(const DeviceInfo& info, const Zone& zone) {
   if (zone.cond == ZoneCondition::kOffline)
     return Status::ZoneState(info.uri + ": read from " + DescribeZone(info, zone) +

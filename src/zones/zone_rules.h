@@ -5,6 +5,7 @@
 #define ZGC_SRC_ZONES_ZONE_RULES_H_
 
 #include <cstdint>
+#include <span>
 
 #include "zgc/device.h"
 
@@ -26,6 +27,10 @@ Status CheckRead(const DeviceInfo& info, const Zone& zone);
 
 // Is `action` a valid transition from zone's condition (limits aside)? kZoneState.
 Status CheckTransition(const DeviceInfo& info, ZoneAction action, const Zone& zone);
+
+// Sources of one copy command against the device's copy limits and alignment;
+// returns their total. kNotSupported, kInvalidArgument, kOutOfRange.
+Result<uint64_t> CheckCopySources(const DeviceInfo& info, std::span<const Extent> sources);
 
 // Zone-relative description for messages: "zone 12 (0x30000000)".
 std::string DescribeZone(const DeviceInfo& info, const Zone& zone);

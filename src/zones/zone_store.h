@@ -18,6 +18,8 @@ class ZoneStore {
   // Offsets are device byte offsets.
   virtual Status Read(uint64_t offset, std::span<std::byte> data) = 0;
   virtual Status Write(uint64_t offset, std::span<const std::byte> data) = 0;
+  // Copies length bytes from src to dst (device offsets, non-overlapping).
+  virtual Status Copy(uint64_t src, uint64_t dst, uint64_t length) = 0;
   // Forgets [offset, offset+length) so that it reads back as zeroes.
   virtual Status Discard(uint64_t offset, uint64_t length) = 0;
   // Records the zone's condition and write pointer durably (at the next Sync at latest).

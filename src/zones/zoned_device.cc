@@ -7,6 +7,11 @@ Result<uint64_t> ZonedDevice::Append(uint64_t zone_start, std::span<const std::b
                               std::to_string(zone_start / info().zone_size) + ")");
 }
 
+Status ZonedDevice::Copy(std::span<const Extent>, uint64_t destination) {
+  return Status::NotSupported(info().uri + ": the device has no copy command (destination zone " +
+                              std::to_string(destination / info().zone_size) + ")");
+}
+
 Result<Zone> ZonedDevice::ReportZone(uint64_t offset) {
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, ReportZones(offset, 1));
   if (zones.empty()) return Status::OutOfRange(info().uri + ": no zone at offset " + std::to_string(offset));

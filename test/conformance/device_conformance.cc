@@ -350,6 +350,59 @@ TEST_F(Conformance, ZoneAppendReturnsWhereDataLanded) {
   EXPECT_EQ(dev_->Append(s, Pattern(0, too_big)).status().code(), Code::kInvalidArgument);
 }
 
+TEST_F(Conformance, CopyMovesRangesInOrderToTheWritePointer) {
+  if (!info().copy.supported()) GTEST_SKIP() << "no copy command";
+  const uint64_t a = seq_[0], b = seq_[1], L = lbs();
+  ASSERT_TRUE(WriteAt(a, 8 * L).ok());
+  ASSERT_TRUE(WriteAt(b, L, 5).ok());
+  const std::vector<Extent> src = {{a + 5 * L, 2 * L}, {a + L, L}, {a + 7 * L, L}};
+  ASSERT_TRUE(dev_->Copy(src, b + L).ok());
+  EXPECT_EQ(Z(b).wp, b + 5 * L);
+  EXPECT_EQ(Z(b).cond, ZoneCondition::kImplicitOpen);
+  std::vector<std::byte> got(4 * L), want;
+  ASSERT_TRUE(dev_->Read(b + L, got).ok());
+  for (const Extent& e : src) {
+    auto p = Pattern(e.offset, e.length);
+    want.insert(want.end(), p.begin(), p.end());
+  }
+  EXPECT_TRUE(got == want) << "copied data, in source order";
+  ExpectData(b, L, 5);
+}
+
+TEST_F(Conformance, CopyNotAtTheWritePointerWritesNothing) {
+  if (!info().copy.supported()) GTEST_SKIP() << "no copy command";
+  const uint64_t a = seq_[0], b = seq_[1], L = lbs();
+  ASSERT_TRUE(WriteAt(a, 4 * L).ok());
+  const std::vector<Extent> src = {{a, 2 * L}};
+  EXPECT_EQ(dev_->Copy(src, b + L).code(), Code::kZoneState);
+  EXPECT_EQ(Z(b).wp, b);
+  // QEMU's ZNS opens the destination before the placement check fails.
+  EXPECT_EQ(Z(b).cond, family() == DeviceFamily::kNvmeZns ? ZoneCondition::kImplicitOpen
+                                                           : ZoneCondition::kEmpty);
+  ASSERT_TRUE(WriteAt(b, L).ok());
+  EXPECT_EQ(dev_->Copy(src, b).code(), Code::kZoneState) << "behind the write pointer";
+  EXPECT_EQ(Z(b).wp, b + L);
+}
+
+TEST_F(Conformance, CopyLimitsAreEnforcedAndReachable) {
+  const CopyLimits& lim = info().copy;
+  if (!lim.supported()) GTEST_SKIP() << "no copy command";
+  const uint64_t a = seq_[0], b = seq_[1], L = lbs();
+  const uint64_t ranges = std::min<uint64_t>(lim.max_ranges, lim.max_total_bytes / L);
+  ASSERT_TRUE(WriteAt(a, 2 * ranges * L).ok());
+  std::vector<Extent> many;
+  for (uint64_t k = 0; k < ranges; ++k) many.push_back({a + 2 * k * L, L});
+  EXPECT_TRUE(dev_->Copy(many, b).ok()) << ranges << " ranges of one block";
+  EXPECT_EQ(Z(b).wp, b + ranges * L);
+  many.push_back({a + L, L});
+  if (many.size() > lim.max_ranges) {
+    EXPECT_EQ(dev_->Copy(many, b + ranges * L).code(), Code::kInvalidArgument) << "one range too many";
+  }
+  const std::vector<Extent> long_range = {{a, lim.max_range_bytes + L}};
+  EXPECT_EQ(dev_->Copy(long_range, b + ranges * L).code(), Code::kInvalidArgument) << "past MSSRL";
+  EXPECT_EQ(Z(b).wp, b + ranges * L) << "refused copies write nothing";
+}
+
 TEST_F(Conformance, ConventionalZonesTakeWritesAnywhere) {
   if (info().nr_conventional_zones == 0) GTEST_SKIP() << "no conventional zones";
   auto zones = dev_->ReportAllZones();
