@@ -15,6 +15,8 @@
 #define ZGC_COPY_H_
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,20 +25,22 @@
 
 namespace zgc {
 
-struct CopyPath {
+struct PathProbe {
   bool available = false;
   std::string detail;  // limits when available, the reason (with the kernel's answer) when not
 };
 
 struct CopyProbe {
-  CopyPath blkcopy;
-  CopyPath nvme;
-  CopyPath native;
-  CopyPath fallback;
+  PathProbe blkcopy;
+  PathProbe nvme;
+  PathProbe native;
+  PathProbe fallback;
   // NVMe Simple Copy limits as the namespace reports them (in logical blocks;
   // msrc is 0-based as in the specification) and in bytes.
   uint32_t mssrl_blocks = 0, mcl_blocks = 0, msrc = 0;
   CopyLimits nvme_limits;
+  std::string blkcopy_interface;    // "BLKCOPY(128)", "BLKCPY_VEC(143)" or "copy_file_range"
+  uint64_t blkcopy_max_bytes = 0;   // from sysfs copy_max_bytes / max_copy_sectors
   std::string generic_device;       // "/dev/ng0n1" when present: io_uring passthrough target
   bool io_uring_passthrough = false;  // a ring with SQE128|CQE32 can be set up
 };
@@ -112,6 +116,77 @@ struct VolumeMap {
 // PlanCopy, and with kOutOfRange for offsets outside the volume.
 Result<CopyPlan> PlanVolumeCopy(std::span<const Extent> sources, std::span<const Destination> destinations,
                                 const VolumeMap& map);
+
+// ---------------------------------------------------------------------------
+// Copy submission.
+
+enum class CopyPath : uint8_t {
+  kBlkCopy = 0,    // block-layer copy offload (BLKCOPY, BLKCPY_VEC, copy_file_range)
+  kNvme = 1,       // NVMe Simple Copy, synchronous passthrough ioctl
+  kNvmeUring = 2,  // NVMe Simple Copy, io_uring passthrough, several commands in flight
+  kNative = 3,     // the emulated devices' copy command
+  kReadWrite = 4,  // read into host memory, write at the write pointer
+};
+inline constexpr int kCopyPaths = 5;
+// "blkcopy", "nvme", "nvme-uring", "native", "rw".
+std::string_view CopyPathName(CopyPath path);
+// Accepts the names above; kInvalidArgument otherwise.
+Result<CopyPath> ParseCopyPath(std::string_view name);
+inline bool IsOffload(CopyPath p) { return p != CopyPath::kReadWrite; }
+
+struct CopyOptions {
+  // Start from this path instead of the first available one (the rest of the
+  // order still applies below it). kNotSupported from Create if it is absent.
+  std::optional<CopyPath> path;
+  uint32_t queue_depth = 8;   // commands in flight (io_uring), buffers ahead (read/write)
+  uint32_t demote_after = 3;  // consecutive failures of a path before it is dropped
+};
+
+struct PathStats {
+  uint64_t bytes = 0;     // landed on the device by this path
+  uint64_t commands = 0;  // commands that completed
+  uint64_t failures = 0;  // commands that failed (their landed prefix counts in bytes)
+};
+
+struct CopyStats {
+  PathStats paths[kCopyPaths];
+  uint64_t host_bytes_read = 0;     // data that crossed into host memory
+  uint64_t host_bytes_written = 0;  // data (and copy descriptors) sent from the host
+  uint64_t recovered_bytes = 0;     // landed by a failed command and kept
+  uint64_t demotions = 0;           // paths dropped after repeated failures
+  const PathStats& of(CopyPath p) const { return paths[static_cast<int>(p)]; }
+  uint64_t offloaded_bytes() const;
+  uint64_t fallback_bytes() const { return of(CopyPath::kReadWrite).bytes; }
+};
+
+// Copier: plans and submits copy batches on one device through the cheapest path
+// it has, recovering from failed commands. Create probes the device once.
+//
+// Contract: Copy returns the plan that was carried out: every placement in it is
+// on the device. When a command fails, the destination's write pointer is read
+// back, what landed is kept, and the rest goes by the next path down
+// (read/write last); a path that fails `demote_after` times in a row is dropped
+// for the life of the Copier and counted. If read/write fails too, Copy fails
+// and the bytes before the failure remain on the device (the write pointer
+// says where) without being reported.
+//
+// Thread safety: one Copy at a time per Copier; distinct Copiers on distinct
+// destination zones may run concurrently.
+class Copier {
+ public:
+  // Fails with kNotSupported when options.path names an absent path.
+  static Result<std::unique_ptr<Copier>> Create(ZonedDevice& device, CopyOptions options = {});
+  virtual ~Copier() = default;
+
+  // Every destination must be [write pointer, zone start + capacity) or a prefix.
+  // Fails with kZoneState (a destination is not at its zone's write pointer),
+  // what PlanCopy fails with, or the read/write path's error.
+  virtual Result<CopyPlan> Copy(std::span<const Extent> sources, std::span<const Destination> destinations) = 0;
+
+  virtual const CopyProbe& probe() const = 0;
+  virtual std::vector<CopyPath> chain() const = 0;  // paths in use, first tried first
+  virtual CopyStats stats() const = 0;
+};
 
 }  // namespace zgc
 

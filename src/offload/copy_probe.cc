@@ -37,15 +37,19 @@ bool MeansAbsent(int err) { return err == ENOTTY || err == EINVAL || err == EOPN
 
 std::string Errno(int err) { return std::string(strerrorname_np(err) ? strerrorname_np(err) : "?") + " (" + std::strerror(err) + ")"; }
 
-CopyPath ProbeBlkCopy(int fd) {
+void ProbeBlkCopy(int fd, CopyProbe& out) {
+  std::string why;
   for (const char* attr : {"queue/copy_max_bytes", "queue/max_copy_sectors"}) {
     const std::string v = ReadBlockSysfs(fd, attr);
-    if (!v.empty() && v != "0") return {true, std::string(attr) + " = " + v};
+    if (!v.empty() && v != "0") {
+      out.blkcopy_max_bytes = std::strtoull(v.c_str(), nullptr, 10) << (attr[6] == 'm' ? 9 : 0);
+      why = std::string(attr) + " = " + v;
+    }
   }
+  if (why.empty()) why = "no copy_max_bytes in sysfs";
   // Empty requests: a kernel that has the ioctl copies nothing; one that lacks it says so.
   RfcCopyRange rfc{};
   VecCopyRange vec{};
-  std::string why = "no copy_max_bytes in sysfs";
   const struct {
     const char* name;
     unsigned long nr;
@@ -53,19 +57,29 @@ CopyPath ProbeBlkCopy(int fd) {
   } ioctls[] = {{"BLKCOPY(128)", kBlkCopyRfc, &rfc}, {"BLKCOPY(129)", kBlkCopyRfcV2, &rfc},
                 {"BLKCPY_VEC(143)", kBlkCpyVec, &vec}};
   for (const auto& io : ioctls) {
-    if (::ioctl(fd, io.nr, io.arg) == 0) return {true, std::string(io.name) + " accepted an empty request"};
-    if (!MeansAbsent(errno)) return {false, std::string(io.name) + ": " + Errno(errno) + ", treated as absent"};
+    if (::ioctl(fd, io.nr, io.arg) == 0) {
+      out.blkcopy_interface = io.name;
+      break;
+    }
     why += std::string("; ") + io.name + ": " + Errno(errno);
+    if (!MeansAbsent(errno)) why += " (treated as absent)";
   }
-  loff_t in = 0, out = 0;
-  if (::copy_file_range(fd, &in, fd, &out, 0, 0) == 0) {
-    // Zero-length copies succeed without reaching the block layer on some kernels:
-    // without sysfs limits this proves nothing, so the path stays absent.
-    why += "; copy_file_range: accepted a zero-length request (inconclusive)";
+  loff_t in = 0, o = 0;
+  if (out.blkcopy_interface.empty()) {
+    if (::copy_file_range(fd, &in, fd, &o, 0, 0) == 0) {
+      // Zero-length copies can succeed without reaching the block layer: only
+      // sysfs limits make this path real.
+      if (out.blkcopy_max_bytes) out.blkcopy_interface = "copy_file_range";
+      why += "; copy_file_range: accepted a zero-length request";
+    } else {
+      why += "; copy_file_range: " + Errno(errno);
+    }
+  }
+  if (out.blkcopy_interface.empty() || out.blkcopy_max_bytes == 0) {
+    out.blkcopy = {false, why};
   } else {
-    why += "; copy_file_range: " + Errno(errno);
+    out.blkcopy = {true, out.blkcopy_interface + ", " + std::to_string(out.blkcopy_max_bytes) + " B per command"};
   }
-  return {false, why};
 }
 
 void ProbeNvme(const ZbdDevice& dev, CopyProbe& out) {
@@ -113,7 +127,7 @@ Result<CopyProbe> ProbeCopy(ZonedDevice& device) {
   const DeviceInfo& info = device.info();
   if (auto* zbd = dynamic_cast<ZbdDevice*>(&Unwrap(device))) {
     out.native = {false, "kernel devices have no native copy of zgc's"};
-    out.blkcopy = ProbeBlkCopy(zbd->fd());
+    ProbeBlkCopy(zbd->fd(), out);
     ProbeNvme(*zbd, out);
     const std::string path = info.uri.substr(info.uri.find(':') + 1);
     ProbeGenericDevice(path, out);

@@ -11,7 +11,7 @@ namespace zgc::cli {
 
 namespace {
 
-nlohmann::json PathJson(const CopyPath& p) { return {{"available", p.available}, {"detail", p.detail}}; }
+nlohmann::json PathJson(const PathProbe& p) { return {{"available", p.available}, {"detail", p.detail}}; }
 
 int Probe(const std::string& uri, bool json) {
   auto dev = OpenDevice(uri);
@@ -45,7 +45,7 @@ int Probe(const std::string& uri, bool json) {
   fmt::print("limits     max open {}, max active {} (0 = none); zone append {}\n", i.max_open_zones,
              i.max_active_zones, i.zone_append ? "yes" : "no");
   fmt::print("copy paths, in the order they are tried:\n");
-  auto line = [](const char* name, const CopyPath& path) {
+  auto line = [](const char* name, const PathProbe& path) {
     fmt::print("  {:<9} {:<9} {}\n", name, path.available ? "available" : "absent", path.detail);
   };
   line("blkcopy", p.blkcopy);
