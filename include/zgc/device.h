@@ -170,8 +170,8 @@ class ZonedDevice {
 // is left untouched), kPermission, kBusy, kIoError.
 Result<std::unique_ptr<ZonedDevice>> OpenDevice(std::string_view uri);
 
-// Parses a size as URIs and tools take it: "4096", "64K", "60M", "60MiB", "1G", "2T"
-// (binary multiples). Fails with kInvalidArgument naming the text.
+// Parses a size as URIs and tools take it: "4096", "0x1000", "64K", "60M", "60MiB",
+// "1G", "2T" (binary multiples). Fails with kInvalidArgument naming the text.
 Result<uint64_t> ParseSize(std::string_view text);
 
 // Creates a new emulated device file; fails with kInvalidArgument if the file

@@ -40,6 +40,7 @@ class CopierImpl final : public Copier {
     // Recovery reads the write pointer to learn what landed, so every destination
     // must start at its zone's write pointer now.
     for (const Destination& d : destinations) {
+      if (d.wp == d.end) continue;  // no room: the planner passes over it
       ZGC_ASSIGN_OR_RETURN(Zone z, device_.ReportZone(d.wp));
       if (!z.sequential() || z.wp != d.wp || d.end > z.start + z.capacity || !z.remaining())
         return Status::ZoneState(device_.info().uri + ": copy destination " + Hex(d.wp) + ".." + Hex(d.end) +

@@ -18,6 +18,12 @@ Result<uint64_t> ParseUnsigned(std::string_view text) {
 }  // namespace
 
 Result<uint64_t> ParseSize(std::string_view text) {
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data() + 2, text.data() + text.size(), v, 16);
+    if (ec == std::errc() && p == text.data() + text.size()) return v;
+    return Status::InvalidArgument("'" + std::string(text) + "' is not a hexadecimal size");
+  }
   std::string_view digits = text;
   size_t i = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;

@@ -36,6 +36,16 @@ check absurd 1 "absurd|exceeds" -- "$zgc" mkemu "$dir/b.img" --zone-size 64G --z
 check notzoned 1 "not_supported: .*not a block device" -- "$zgc" info "zbd:$dir/a.img"
 check run-zbd-guard 1 "add --force" -- "$zgc" run "zbd:/dev/null"
 check usage 2 "" -- "$zgc" bogus-command
+# `run` left every zone full of stamped data: copy some of zone 1 into emptied zones.
+for z in 3 4; do "$zgc" reset "emu:$dir/a.img" --zone $z >/dev/null; done
+check copy 0 "verified: every copied byte" -- "$zgc" copy "emu:$dir/a.img" --src 0x100000:64K,0x110000:8K --dst-zone 3 --verify
+check copy-rw 0 "rw +73728 bytes" -- "$zgc" copy "emu:$dir/a.img" --src 0x100000:64K,0x110000:8K --dst-zone 3 --path rw --verify
+check copy-nvme 1 "not_supported: .*copy path nvme is absent" -- "$zgc" copy "emu:$dir/a.img" --src 0:4K --dst-zone 4 --path nvme
+check copy-badpath 1 "is not one of" -- "$zgc" copy "emu:$dir/a.img" --src 0:4K --dst-zone 4 --path magic
+check copy-badsrc 1 "not OFFSET:LENGTH" -- "$zgc" copy "emu:$dir/a.img" --src 4096 --dst-zone 4
+check copy-unaligned 1 "invalid_argument: .*not aligned" -- "$zgc" copy "emu:$dir/a.img" --src 0:100 --dst-zone 4
+check copy-full 1 "zone 1 is fu" -- "$zgc" copy "emu:$dir/a.img" --src 0x100000:4K --dst-zone 1
+check copy-conv 1 "zone_state" -- "$zgc" copy "emu:$dir/a.img" --src 0x100000:4K --dst-zone 0
 printf 'corrupt' | dd of="$dir/a.img" bs=1 seek=16 conv=notrunc status=none
 sum=$(md5sum < "$dir/a.img")
 check corrupt 1 "corruption: .*header checksum" -- "$zgc" zones "emu:$dir/a.img"

@@ -17,6 +17,7 @@ using Runner = std::function<int()>;
 void AddZoneCommands(CLI::App& app, Runner& run);  // info, zones, reset, mkemu
 void AddRunCommand(CLI::App& app, Runner& run);    // run: the demonstration workload
 void AddProbeCommand(CLI::App& app, Runner& run);  // probe: zone model, limits, copy paths
+void AddCopyCommand(CLI::App& app, Runner& run);   // copy: one batch through the copy paths
 
 // Registers `name URI [--json]` running fn(uri, json).
 CLI::App* AddDeviceCommand(CLI::App& app, Runner& run, const std::string& name,

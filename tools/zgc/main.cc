@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   zgc::cli::Runner run;
   zgc::cli::AddZoneCommands(app, run);
   zgc::cli::AddProbeCommand(app, run);
+  zgc::cli::AddCopyCommand(app, run);
   zgc::cli::AddRunCommand(app, run);
   try {
     app.parse(argc, argv);

@@ -12,6 +12,8 @@ TEST(ParseSize, AcceptsBinarySuffixes) {
   EXPECT_EQ(*ParseSize("60MiB"), 60u << 20);
   EXPECT_EQ(*ParseSize("1G"), 1ull << 30);
   EXPECT_EQ(*ParseSize("2T"), 2ull << 40);
+  EXPECT_EQ(*ParseSize("0x100000"), 1u << 20);
+  EXPECT_EQ(ParseSize("0xZZ").status().code(), Code::kInvalidArgument);
 }
 
 TEST(ParseSize, RejectsGarbage) {
