@@ -62,6 +62,9 @@ struct CopyLimits {
   uint64_t max_range_bytes = 0;  // NVMe MSSRL, in bytes
   uint64_t max_total_bytes = 0;  // NVMe MCL, in bytes
   uint32_t max_ranges = 0;       // NVMe MSRC + 1
+  // No source range may cross a multiple of this (the zone size: ZNS devices may
+  // refuse to read across zone boundaries, and QEMU does). 0: no such rule.
+  uint64_t range_boundary = 0;
   bool supported() const { return max_ranges != 0; }
 };
 

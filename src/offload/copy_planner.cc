@@ -105,8 +105,10 @@ Result<CopyPlan> Plan(std::span<const Extent> sources, std::span<const Destinati
         cmd.destination = d.offset;
         lim = want;
       }
+      const uint64_t to_boundary =
+          lim.range_boundary ? lim.range_boundary - s.offset % lim.range_boundary : kUnbounded;
       const uint64_t n = std::min({rem, s.run, d.run, destinations[di].end - dwp, lim.max_range_bytes,
-                                   lim.max_total_bytes - cmd_bytes});
+                                   lim.max_total_bytes - cmd_bytes, to_boundary});
       if (ranges == lim.max_ranges) {
         flush();
         continue;  // the next pass starts a fresh command here

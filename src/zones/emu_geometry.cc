@@ -140,7 +140,7 @@ DeviceInfo EmuGeometry::ToInfo(std::string uri, std::string backend, std::string
   info.max_active_zones = max_active;
   info.zone_append = append_max != 0;
   info.max_append_bytes = append_max;
-  info.copy = CopyLimits{copy_max_range, copy_max_total, copy_ranges};
+  info.copy = CopyLimits{copy_max_range, copy_max_total, copy_ranges, copy_ranges ? zone_size : 0};
   return info;
 }
 

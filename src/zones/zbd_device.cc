@@ -120,7 +120,8 @@ Result<std::unique_ptr<ZonedDevice>> OpenZbdDevice(const Uri& uri) {
     info.family = DeviceFamily::kNvmeZns;
     if (auto copy = nvme->IdentifyCopy(); copy.ok()) {
       const uint64_t lbs = info.logical_block_size;
-      info.copy = CopyLimits{copy->mssrl_blocks * lbs, copy->mcl_blocks * lbs, copy->msrc + 1u};
+      // QEMU (and ZNS devices without RAZB) refuse copy reads across zone boundaries.
+      info.copy = CopyLimits{copy->mssrl_blocks * lbs, copy->mcl_blocks * lbs, copy->msrc + 1u, info.zone_size};
     }
     uint64_t max_append = SysfsNumber(fd, "queue/zone_append_max_bytes");
     const uint64_t max_hw = SysfsNumber(fd, "queue/max_hw_sectors_kb") << 10;

@@ -67,6 +67,9 @@ Result<uint64_t> CheckCopySources(const DeviceInfo& info, std::span<const Extent
   uint64_t total = 0;
   for (const Extent& e : sources) {
     ZGC_RETURN_IF_ERROR(CheckDataRange(info, e.offset, e.length));
+    if (l.range_boundary && e.offset / l.range_boundary != (e.end() - 1) / l.range_boundary)
+      return Status::InvalidArgument(info.uri + ": copy range " + Hex(e.offset) + "+" + Hex(e.length) +
+                                     " crosses a zone boundary");
     if (e.length > l.max_range_bytes)
       return Status::InvalidArgument(info.uri + ": copy range " + Hex(e.offset) + "+" + Hex(e.length) +
                                      " exceeds the " + std::to_string(l.max_range_bytes) +

@@ -398,6 +398,10 @@ TEST_F(Conformance, CopyLimitsAreEnforcedAndReachable) {
   if (many.size() > lim.max_ranges) {
     EXPECT_EQ(dev_->Copy(many, b + ranges * L).code(), Code::kInvalidArgument) << "one range too many";
   }
+  if (lim.range_boundary && Z(a).capacity == info().zone_size) {
+    const std::vector<Extent> across = {{a + info().zone_size - L, 2 * L}};
+    EXPECT_EQ(dev_->Copy(across, b + ranges * L).code(), Code::kInvalidArgument) << "across a zone boundary";
+  }
   const std::vector<Extent> long_range = {{a, lim.max_range_bytes + L}};
   EXPECT_EQ(dev_->Copy(long_range, b + ranges * L).code(), Code::kInvalidArgument) << "past MSSRL";
   EXPECT_EQ(Z(b).wp, b + ranges * L) << "refused copies write nothing";

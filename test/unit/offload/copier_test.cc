@@ -124,6 +124,20 @@ TEST_F(CopierTest, DestinationMustBeTheWritePointer) {
   EXPECT_EQ(fault_->ReportZone(kZone)->wp, kZone + kB) << "nothing written";
 }
 
+// Regression (lab, nvme0n2): sources adjacent across a zone boundary must not
+// become one copy range; the device refuses ranges that cross zones.
+TEST_F(CopierTest, SourcesAdjacentAcrossAZoneBoundaryCopyWithoutFailures) {
+  ASSERT_TRUE(fault_->Write(kZone, Pattern(kZone, kZone)).ok());
+  auto copier = Copier::Create(*fault_);
+  const std::vector<Extent> src = {{kZone - 8 * kB, 8 * kB}, {kZone, 8 * kB}};
+  const Destination d{3 * kZone, 4 * kZone};
+  auto plan = (*copier)->Copy(src, std::span(&d, 1));
+  ASSERT_TRUE(plan.ok());
+  Verify(*plan);
+  EXPECT_EQ((*copier)->stats().of(CopyPath::kNative).failures, 0u);
+  EXPECT_EQ((*copier)->stats().of(CopyPath::kNative).bytes, 16 * kB);
+}
+
 TEST_F(CopierTest, SpillsIntoTheNextDestinationOnAnEmuFile) {
   const auto path = std::filesystem::temp_directory_path() / ("zgc-copier-" + std::to_string(::getpid()));
   std::filesystem::remove(path);
