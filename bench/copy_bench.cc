@@ -26,19 +26,22 @@ struct Row {
 double CpuSeconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 Status Fill(ZonedDevice& dev, const Zone& z, uint64_t bytes) {
   std::vector<std::byte> buf(1 << 20);
   for (size_t i = 0; i < buf.size(); ++i) buf[i] = std::byte(i * 131 + z.start / 4096);
   for (uint64_t off = 0; off < bytes; off += buf.size())
-    ZGC_RETURN_IF_ERROR(dev.Write(z.start + off, std::span(buf).first(std::min<uint64_t>(buf.size(), bytes - off))));
+    ZGC_RETURN_IF_ERROR(dev.Write(
+        z.start + off, std::span(buf).first(std::min<uint64_t>(buf.size(), bytes - off))));
   return Status::OK();
 }
 
 // Live extents: log-uniform sizes 4 KiB..1 MiB, about two thirds of each source zone.
-std::vector<Extent> LiveExtents(const std::vector<Zone>& sources, uint64_t want, uint32_t lbs, std::mt19937_64& rng) {
+std::vector<Extent> LiveExtents(const std::vector<Zone>& sources, uint64_t want, uint32_t lbs,
+                                std::mt19937_64& rng) {
   std::vector<Extent> out;
   uint64_t total = 0;
   std::uniform_real_distribution<double> log_size(std::log(4096.0), std::log(1048576.0));
@@ -71,8 +74,10 @@ Result<Row> Measure(ZonedDevice& dev, CopyPath path, uint64_t want, uint64_t see
   std::mt19937_64 rng(seed);
   const auto extents = LiveExtents(src, want, dev.info().logical_block_size, rng);
   std::vector<Destination> dests;
-  for (size_t i = nsrc; i < seq.size(); ++i) dests.push_back({seq[i].start, seq[i].start + seq[i].capacity});
-  ZGC_ASSIGN_OR_RETURN(auto copier, Copier::Create(dev, CopyOptions{.path = path, .queue_depth = 8}));
+  for (size_t i = nsrc; i < seq.size(); ++i)
+    dests.push_back({seq[i].start, seq[i].start + seq[i].capacity});
+  ZGC_ASSIGN_OR_RETURN(auto copier,
+                       Copier::Create(dev, CopyOptions{.path = path, .queue_depth = 8}));
   const double cpu0 = CpuSeconds();
   const auto t0 = std::chrono::steady_clock::now();
   ZGC_ASSIGN_OR_RETURN(CopyPlan plan, copier->Copy(extents, dests));
@@ -118,7 +123,8 @@ int main(int argc, char** argv) {
   for (CopyPath p : (*probe)->chain()) {
     auto r = Measure(**dev, p, static_cast<uint64_t>(mib * 1048576), seed);
     if (!r.ok()) {
-      std::fprintf(stderr, "copy_bench: %s: %s\n", std::string(CopyPathName(p)).c_str(), r.status().ToString().c_str());
+      std::fprintf(stderr, "copy_bench: %s: %s\n", std::string(CopyPathName(p)).c_str(),
+                   r.status().ToString().c_str());
       return 1;
     }
     rows.push_back(*r);
@@ -126,12 +132,13 @@ int main(int argc, char** argv) {
   const Row& rw = rows.back();  // read/write is always last
   std::printf("copy_bench %s: %.0f MiB of %lu live extents (4 KiB..1 MiB) per path\n", uri.c_str(),
               rows[0].bytes / 1048576.0, static_cast<unsigned long>(rows[0].extents));
-  std::printf("%-11s %8s %9s %12s %11s %9s | %10s %11s %10s\n", "path", "MiB/s", "commands", "host MiB r+w",
-              "CPU s/GiB", "seconds", "x speed", "x host I/O", "x CPU");
+  std::printf("%-11s %8s %9s %12s %11s %9s | %10s %11s %10s\n", "path", "MiB/s", "commands",
+              "host MiB r+w", "CPU s/GiB", "seconds", "x speed", "x host I/O", "x CPU");
   std::ofstream out;
   if (!csv.empty()) {
     out.open(csv);
-    out << "path,bytes,extents,seconds,mib_per_s,commands,host_bytes,cpu_s_per_gib,speed_vs_rw,host_bytes_vs_rw,cpu_vs_rw\n";
+    out << "path,bytes,extents,seconds,mib_per_s,commands,host_bytes,cpu_s_per_gib,speed_vs_rw,"
+           "host_bytes_vs_rw,cpu_vs_rw\n";
   }
   for (const Row& r : rows) {
     const double gib = r.bytes / 1073741824.0;
@@ -140,13 +147,15 @@ int main(int argc, char** argv) {
     const double cpu = (r.cpu / gib) / (rw.cpu / (rw.bytes / 1073741824.0));
     std::printf("%-11s %8.1f %9lu %12.2f %11.3f %9.3f | %9.2fx %10.4fx %9.3fx\n",
                 std::string(CopyPathName(r.path)).c_str(), r.bytes / 1048576.0 / r.seconds,
-                static_cast<unsigned long>(r.commands), r.host_bytes / 1048576.0, r.cpu / gib, r.seconds, speed,
-                host, cpu);
+                static_cast<unsigned long>(r.commands), r.host_bytes / 1048576.0, r.cpu / gib,
+                r.seconds, speed, host, cpu);
     if (out)
       out << CopyPathName(r.path) << ',' << r.bytes << ',' << r.extents << ',' << r.seconds << ','
-          << r.bytes / 1048576.0 / r.seconds << ',' << r.commands << ',' << r.host_bytes << ',' << r.cpu / gib << ','
-          << speed << ',' << host << ',' << cpu << '\n';
+          << r.bytes / 1048576.0 / r.seconds << ',' << r.commands << ',' << r.host_bytes << ','
+          << r.cpu / gib << ',' << speed << ',' << host << ',' << cpu << '\n';
   }
-  std::printf("(x columns: each path against read/write in this run; host I/O counts data and copy descriptors)\n");
+  std::printf(
+      "(x columns: each path against read/write in this run; host I/O counts data and copy "
+      "descriptors)\n");
   return 0;
 }

@@ -39,9 +39,9 @@ struct CopyProbe {
   // msrc is 0-based as in the specification) and in bytes.
   uint32_t mssrl_blocks = 0, mcl_blocks = 0, msrc = 0;
   CopyLimits nvme_limits;
-  std::string blkcopy_interface;    // "BLKCOPY(128)", "BLKCPY_VEC(143)" or "copy_file_range"
-  uint64_t blkcopy_max_bytes = 0;   // from sysfs copy_max_bytes / max_copy_sectors
-  std::string generic_device;       // "/dev/ng0n1" when present: io_uring passthrough target
+  std::string blkcopy_interface;      // "BLKCOPY(128)", "BLKCPY_VEC(143)" or "copy_file_range"
+  uint64_t blkcopy_max_bytes = 0;     // from sysfs copy_max_bytes / max_copy_sectors
+  std::string generic_device;         // "/dev/ng0n1" when present: io_uring passthrough target
   bool io_uring_passthrough = false;  // a ring with SQE128|CQE32 can be set up
 };
 
@@ -62,9 +62,9 @@ struct Destination {
 };
 
 struct CopyCommand {
-  uint32_t device = 0;        // index in the volume (0 on a single device)
-  bool host_copy = false;     // sources on another device: must go by read/write
-  uint32_t source_device = 0;  // where the sources are (== device unless host_copy)
+  uint32_t device = 0;          // index in the volume (0 on a single device)
+  bool host_copy = false;       // sources on another device: must go by read/write
+  uint32_t source_device = 0;   // where the sources are (== device unless host_copy)
   std::vector<Extent> sources;  // on source_device, in order
   uint64_t destination = 0;     // on device: the write pointer this command writes at
   uint64_t length() const;
@@ -93,13 +93,14 @@ CopyLimits HostCopyLimits();
 // and destination must be aligned to. Fails with kInvalidArgument (unaligned or
 // empty source, overlapping sources, limits of zero, destination not aligned),
 // kNoSpace (the batch does not fit the destinations given; nothing is planned).
-Result<CopyPlan> PlanCopy(std::span<const Extent> sources, std::span<const Destination> destinations,
-                          const CopyLimits& limits, uint32_t block_size);
+Result<CopyPlan> PlanCopy(std::span<const Extent> sources,
+                          std::span<const Destination> destinations, const CopyLimits& limits,
+                          uint32_t block_size);
 
 // A volume that concatenates devices (a linear mapping). Offsets given to
 // PlanVolumeCopy are volume offsets; commands come back in device offsets.
 struct VolumeSegment {
-  uint64_t length = 0;         // bytes of the volume this segment covers, in order
+  uint64_t length = 0;  // bytes of the volume this segment covers, in order
   uint32_t device = 0;
   uint64_t device_offset = 0;  // where the segment starts on its device
 };
@@ -114,8 +115,8 @@ struct VolumeMap {
 // that device's limits, a piece that crosses devices becomes a host_copy command
 // (read/write, never offloaded). Placements are in volume offsets. Fails like
 // PlanCopy, and with kOutOfRange for offsets outside the volume.
-Result<CopyPlan> PlanVolumeCopy(std::span<const Extent> sources, std::span<const Destination> destinations,
-                                const VolumeMap& map);
+Result<CopyPlan> PlanVolumeCopy(std::span<const Extent> sources,
+                                std::span<const Destination> destinations, const VolumeMap& map);
 
 // ---------------------------------------------------------------------------
 // Copy submission.
@@ -181,7 +182,8 @@ class Copier {
   // Every destination must be [write pointer, zone start + capacity) or a prefix.
   // Fails with kZoneState (a destination is not at its zone's write pointer),
   // what PlanCopy fails with, or the read/write path's error.
-  virtual Result<CopyPlan> Copy(std::span<const Extent> sources, std::span<const Destination> destinations) = 0;
+  virtual Result<CopyPlan> Copy(std::span<const Extent> sources,
+                                std::span<const Destination> destinations) = 0;
 
   virtual const CopyProbe& probe() const = 0;
   virtual std::vector<CopyPath> chain() const = 0;  // paths in use, first tried first

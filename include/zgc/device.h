@@ -69,9 +69,9 @@ struct CopyLimits {
 };
 
 struct DeviceInfo {
-  std::string uri;            // as given to OpenDevice, normalized
-  std::string backend;        // "emu", "mem", "zbd", ...
-  std::string description;    // vendor / model string or backing file
+  std::string uri;          // as given to OpenDevice, normalized
+  std::string backend;      // "emu", "mem", "zbd", ...
+  std::string description;  // vendor / model string or backing file
   ZoneModel model = ZoneModel::kHostManaged;
   DeviceFamily family = DeviceFamily::kNvmeZns;
   uint32_t logical_block_size = 4096;
@@ -153,10 +153,18 @@ class ZonedDevice {
   // Convenience wrappers of the calls above.
   Result<Zone> ReportZone(uint64_t offset);
   Result<std::vector<Zone>> ReportAllZones();
-  Status ResetZone(uint64_t zone_start) { return ManageZones(ZoneAction::kReset, zone_start, info().zone_size); }
-  Status OpenZone(uint64_t zone_start) { return ManageZones(ZoneAction::kOpen, zone_start, info().zone_size); }
-  Status CloseZone(uint64_t zone_start) { return ManageZones(ZoneAction::kClose, zone_start, info().zone_size); }
-  Status FinishZone(uint64_t zone_start) { return ManageZones(ZoneAction::kFinish, zone_start, info().zone_size); }
+  Status ResetZone(uint64_t zone_start) {
+    return ManageZones(ZoneAction::kReset, zone_start, info().zone_size);
+  }
+  Status OpenZone(uint64_t zone_start) {
+    return ManageZones(ZoneAction::kOpen, zone_start, info().zone_size);
+  }
+  Status CloseZone(uint64_t zone_start) {
+    return ManageZones(ZoneAction::kClose, zone_start, info().zone_size);
+  }
+  Status FinishZone(uint64_t zone_start) {
+    return ManageZones(ZoneAction::kFinish, zone_start, info().zone_size);
+  }
   Status ResetAll() { return ManageZones(ZoneAction::kReset, 0, info().capacity_bytes()); }
 
  protected:

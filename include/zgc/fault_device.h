@@ -29,7 +29,7 @@ struct FaultRule {
   uint64_t nth = 1;              // the first matching call to fail (1-based)
   bool sticky = false;           // fail every matching call from the nth on
   Status status = Status::IoError("injected fault");
-  uint64_t short_bytes = 0;      // kWrite/kAppend/kCopy: bytes that land before failing
+  uint64_t short_bytes = 0;  // kWrite/kAppend/kCopy: bytes that land before failing
 };
 
 class FaultDevice final : public DeviceWrapper {

@@ -23,19 +23,19 @@ namespace zgc {
 
 enum class Code : int {
   kOk = 0,
-  kInvalidArgument,   // malformed input: URI, option, unaligned offset or length
-  kNotFound,          // the named file or device does not exist
-  kNotSupported,      // the device lacks the capability (e.g. not zoned, no append)
-  kOutOfRange,        // offset or length beyond the end of the device
-  kZoneState,         // the zone's type or condition forbids it (not at wp, full, ...)
-  kTooManyOpenZones,  // the device's open-zone limit is reached
+  kInvalidArgument,     // malformed input: URI, option, unaligned offset or length
+  kNotFound,            // the named file or device does not exist
+  kNotSupported,        // the device lacks the capability (e.g. not zoned, no append)
+  kOutOfRange,          // offset or length beyond the end of the device
+  kZoneState,           // the zone's type or condition forbids it (not at wp, full, ...)
+  kTooManyOpenZones,    // the device's open-zone limit is reached
   kTooManyActiveZones,  // the device's active-zone limit is reached
-  kIoError,           // the device failed the I/O
-  kCorruption,        // on-media metadata fails validation
-  kNoSpace,           // no free space left
-  kBusy,              // the resource is in use
-  kPermission,        // access denied
-  kAborted,           // cancelled, e.g. by shutdown
+  kIoError,             // the device failed the I/O
+  kCorruption,          // on-media metadata fails validation
+  kNoSpace,             // no free space left
+  kBusy,                // the resource is in use
+  kPermission,          // access denied
+  kAborted,             // cancelled, e.g. by shutdown
 };
 
 // Stable lower-case name of a code, e.g. "zone_state".
@@ -51,7 +51,9 @@ class [[nodiscard]] Status {
   ~Status() = default;
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status NotSupported(std::string msg) { return {Code::kNotSupported, std::move(msg)}; }
   static Status OutOfRange(std::string msg) { return {Code::kOutOfRange, std::move(msg)}; }
@@ -96,7 +98,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<1>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<1>, std::move(value)) {}        // NOLINT: implicit
   Result(Status status) : v_(std::in_place_index<0>, std::move(status)) {  // NOLINT: implicit
     assert(!std::get<0>(v_).ok() && "Result constructed from an OK Status");
   }
@@ -123,9 +125,9 @@ class [[nodiscard]] Result {
 #define ZGC_CONCAT_(a, b) ZGC_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define ZGC_RETURN_IF_ERROR(expr)             \
-  do {                                        \
-    ::zgc::Status zgc_status_ = (expr);       \
+#define ZGC_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::zgc::Status zgc_status_ = (expr);        \
     if (!zgc_status_.ok()) return zgc_status_; \
   } while (0)
 

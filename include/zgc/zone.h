@@ -16,8 +16,8 @@
 namespace zgc {
 
 enum class ZoneType : uint8_t {
-  kConventional = 0x1,      // BLK_ZONE_TYPE_CONVENTIONAL
-  kSeqWriteRequired = 0x2,  // BLK_ZONE_TYPE_SEQWRITE_REQ
+  kConventional = 0x1,       // BLK_ZONE_TYPE_CONVENTIONAL
+  kSeqWriteRequired = 0x2,   // BLK_ZONE_TYPE_SEQWRITE_REQ
   kSeqWritePreferred = 0x3,  // BLK_ZONE_TYPE_SEQWRITE_PREF
 };
 

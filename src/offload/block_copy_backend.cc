@@ -51,7 +51,8 @@ Status BlockCopyBackend::One(const CopyCommand& cmd) {
     case BlockCopyInterface::kRfc: {
       std::vector<RangeEntry> ranges;
       for (const Extent& e : cmd.sources) ranges.push_back({e.offset, e.length});
-      RfcCopyRange req{cmd.destination, ranges.size(), reinterpret_cast<uint64_t>(ranges.data()), 0};
+      RfcCopyRange req{cmd.destination, ranges.size(), reinterpret_cast<uint64_t>(ranges.data()),
+                       0};
       if (calls_.Ioctl(fd_, kRfcRequest, &req) != 0) return ErrnoStatus(errno, "BLKCOPY: " + what);
       return Status::OK();
     }
@@ -62,7 +63,8 @@ Status BlockCopyBackend::One(const CopyCommand& cmd) {
       req.dst_sector = cmd.destination >> 9;
       req.nr_ranges = static_cast<uint16_t>(sources.size());
       req.sources = reinterpret_cast<uint64_t>(sources.data());
-      if (calls_.Ioctl(fd_, kVecRequest, &req) != 0) return ErrnoStatus(errno, "BLKCPY_VEC: " + what);
+      if (calls_.Ioctl(fd_, kVecRequest, &req) != 0)
+        return ErrnoStatus(errno, "BLKCPY_VEC: " + what);
       return Status::OK();
     }
     case BlockCopyInterface::kCopyFileRange: {

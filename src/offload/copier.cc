@@ -33,19 +33,24 @@ class CopierImpl final : public Copier {
  public:
   CopierImpl(ZonedDevice& device, CopyOptions options, CopyProbe probe,
              std::vector<std::unique_ptr<CopyBackend>> chain)
-      : device_(device), options_(options), probe_(std::move(probe)), chain_(std::move(chain)),
+      : device_(device),
+        options_(options),
+        probe_(std::move(probe)),
+        chain_(std::move(chain)),
         consecutive_(chain_.size(), 0) {}
 
-  Result<CopyPlan> Copy(std::span<const Extent> sources, std::span<const Destination> destinations) override {
+  Result<CopyPlan> Copy(std::span<const Extent> sources,
+                        std::span<const Destination> destinations) override {
     // Recovery reads the write pointer to learn what landed, so every destination
     // must start at its zone's write pointer now.
     for (const Destination& d : destinations) {
       if (d.wp == d.end) continue;  // no room: the planner passes over it
       ZGC_ASSIGN_OR_RETURN(Zone z, device_.ReportZone(d.wp));
       if (!z.sequential() || z.wp != d.wp || d.end > z.start + z.capacity || !z.remaining())
-        return Status::ZoneState(device_.info().uri + ": copy destination " + Hex(d.wp) + ".." + Hex(d.end) +
-                                 " is not [write pointer, capacity) of " + DescribeZone(device_.info(), z) +
-                                 " (write pointer " + Hex(z.wp) + ")");
+        return Status::ZoneState(device_.info().uri + ": copy destination " + Hex(d.wp) + ".." +
+                                 Hex(d.end) + " is not [write pointer, capacity) of " +
+                                 DescribeZone(device_.info(), z) + " (write pointer " + Hex(z.wp) +
+                                 ")");
     }
     ZGC_ASSIGN_OR_RETURN(CopyPlan plan, PlanCopy(sources, destinations, chain_.front()->limits(),
                                                  device_.info().logical_block_size));
@@ -97,7 +102,8 @@ class CopierImpl final : public Copier {
     ZGC_ASSIGN_OR_RETURN(Zone z, device_.ReportZone(cmd.destination));
     const uint64_t wp = z.cond == ZoneCondition::kFull ? z.start + z.capacity : z.wp;
     if (wp < cmd.destination)
-      return failure.WithContext("copy failed and the write pointer " + Hex(wp) + " is behind its destination");
+      return failure.WithContext("copy failed and the write pointer " + Hex(wp) +
+                                 " is behind its destination");
     const uint64_t landed = std::min(wp - cmd.destination, cmd.length());
     if (landed) {
       Account(b, cmd, landed, false);
@@ -107,8 +113,9 @@ class CopierImpl final : public Copier {
     if (level + 1 == chain_.size()) return failure;  // read/write was the last resort
     const std::vector<Extent> rest = Rest(cmd, landed);
     const Destination dest{cmd.destination + landed, cmd.destination + cmd.length()};
-    ZGC_ASSIGN_OR_RETURN(CopyPlan sub, PlanCopy(rest, std::span(&dest, 1), chain_[level + 1]->limits(),
-                                                device_.info().logical_block_size));
+    ZGC_ASSIGN_OR_RETURN(CopyPlan sub,
+                         PlanCopy(rest, std::span(&dest, 1), chain_[level + 1]->limits(),
+                                  device_.info().logical_block_size));
     return Execute(sub.commands, level + 1);
   }
 
@@ -129,7 +136,7 @@ class CopierImpl final : public Copier {
   const CopyOptions options_;
   const CopyProbe probe_;
   std::vector<std::unique_ptr<CopyBackend>> chain_;  // cheapest first, read/write last
-  std::vector<uint32_t> consecutive_;                 // failures in a row, per chain entry
+  std::vector<uint32_t> consecutive_;                // failures in a row, per chain entry
   CopyStats stats_;
 };
 
@@ -167,10 +174,12 @@ Result<std::unique_ptr<Copier>> Copier::Create(ZonedDevice& device, CopyOptions 
   // wrapper; the others go through `device` so wrappers (fault injection) apply.
   auto* zbd = dynamic_cast<ZbdDevice*>(&Unwrap(device));
   if (probe.blkcopy.available && zbd) {
-    const BlockCopyInterface iface = probe.blkcopy_interface == "copy_file_range" ? BlockCopyInterface::kCopyFileRange
-                                     : probe.blkcopy_interface == "BLKCPY_VEC(143)" ? BlockCopyInterface::kVectored
-                                                                                     : BlockCopyInterface::kRfc;
-    chain.push_back(std::make_unique<BlockCopyBackend>(zbd->fd(), iface, probe.blkcopy_max_bytes, info.zone_size));
+    const BlockCopyInterface iface =
+        probe.blkcopy_interface == "copy_file_range"   ? BlockCopyInterface::kCopyFileRange
+        : probe.blkcopy_interface == "BLKCPY_VEC(143)" ? BlockCopyInterface::kVectored
+                                                       : BlockCopyInterface::kRfc;
+    chain.push_back(std::make_unique<BlockCopyBackend>(zbd->fd(), iface, probe.blkcopy_max_bytes,
+                                                       info.zone_size));
   }
   if (probe.nvme.available) {
     if (probe.io_uring_passthrough) {
@@ -183,24 +192,29 @@ Result<std::unique_ptr<Copier>> Copier::Create(ZonedDevice& device, CopyOptions 
     }
     chain.push_back(std::make_unique<DeviceCopyBackend>(device, CopyPath::kNvme));
   }
-  if (probe.native.available) chain.push_back(std::make_unique<DeviceCopyBackend>(device, CopyPath::kNative));
+  if (probe.native.available)
+    chain.push_back(std::make_unique<DeviceCopyBackend>(device, CopyPath::kNative));
   chain.push_back(std::make_unique<ReadWriteBackend>(device, options.queue_depth));
   if (options.path) {
-    auto it = std::find_if(chain.begin(), chain.end(), [&](const auto& b) { return b->path() == *options.path; });
+    auto it = std::find_if(chain.begin(), chain.end(),
+                           [&](const auto& b) { return b->path() == *options.path; });
     if (it == chain.end()) {
       if (absent.empty()) {
         const CopyPath p = *options.path;
-        absent = p == CopyPath::kBlkCopy ? probe.blkcopy.detail
+        absent = p == CopyPath::kBlkCopy  ? probe.blkcopy.detail
                  : p == CopyPath::kNative ? probe.native.detail
-                 : p == CopyPath::kNvmeUring && probe.nvme.available ? "no io_uring passthrough device"
-                                                                     : probe.nvme.detail;
+                 : p == CopyPath::kNvmeUring && probe.nvme.available
+                     ? "no io_uring passthrough device"
+                     : probe.nvme.detail;
       }
-      return Status::NotSupported(info.uri + ": copy path " + std::string(CopyPathName(*options.path)) +
+      return Status::NotSupported(info.uri + ": copy path " +
+                                  std::string(CopyPathName(*options.path)) +
                                   " is absent: " + absent);
     }
     chain.erase(chain.begin(), it);
   }
-  return std::unique_ptr<Copier>(new CopierImpl(device, options, std::move(probe), std::move(chain)));
+  return std::unique_ptr<Copier>(
+      new CopierImpl(device, options, std::move(probe), std::move(chain)));
 }
 
 }  // namespace zgc

@@ -25,7 +25,8 @@ using LimitsFor = std::function<CopyLimits(uint32_t device)>;
 Status CheckLimits(const CopyLimits& l, uint32_t block_size) {
   if (l.max_ranges == 0 || l.max_range_bytes < block_size || l.max_total_bytes < block_size ||
       l.max_range_bytes % block_size || l.max_total_bytes % block_size)
-    return Status::InvalidArgument("copy limits must allow at least one block per range and command");
+    return Status::InvalidArgument(
+        "copy limits must allow at least one block per range and command");
   return Status::OK();
 }
 
@@ -34,9 +35,11 @@ Result<std::vector<Extent>> MergedSources(std::span<const Extent> sources, uint3
   for (const Extent& e : sorted) {
     if (e.length == 0 || e.offset % block_size || e.length % block_size)
       return Status::InvalidArgument("copy source " + Hex(e.offset) + "+" + Hex(e.length) +
-                                     " is empty or not aligned to " + std::to_string(block_size) + " bytes");
+                                     " is empty or not aligned to " + std::to_string(block_size) +
+                                     " bytes");
   }
-  std::sort(sorted.begin(), sorted.end(), [](const Extent& a, const Extent& b) { return a.offset < b.offset; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Extent& a, const Extent& b) { return a.offset < b.offset; });
   for (size_t i = 1; i < sorted.size(); ++i) {
     if (sorted[i].offset < sorted[i - 1].end())
       return Status::InvalidArgument("copy sources " + Hex(sorted[i - 1].offset) + " and " +
@@ -61,7 +64,8 @@ Result<CopyPlan> Plan(std::span<const Extent> sources, std::span<const Destinati
   for (const Extent& e : merged) total += e.length;
   for (const Destination& d : destinations) {
     if (d.wp % block_size || d.end % block_size || d.wp > d.end)
-      return Status::InvalidArgument("copy destination " + Hex(d.wp) + ".." + Hex(d.end) + " is not aligned");
+      return Status::InvalidArgument("copy destination " + Hex(d.wp) + ".." + Hex(d.end) +
+                                     " is not aligned");
     room += d.end - d.wp;
   }
   if (total > room)
@@ -107,8 +111,9 @@ Result<CopyPlan> Plan(std::span<const Extent> sources, std::span<const Destinati
       }
       const uint64_t to_boundary =
           lim.range_boundary ? lim.range_boundary - s.offset % lim.range_boundary : kUnbounded;
-      const uint64_t n = std::min({rem, s.run, d.run, destinations[di].end - dwp, lim.max_range_bytes,
-                                   lim.max_total_bytes - cmd_bytes, to_boundary});
+      const uint64_t n =
+          std::min({rem, s.run, d.run, destinations[di].end - dwp, lim.max_range_bytes,
+                    lim.max_total_bytes - cmd_bytes, to_boundary});
       if (ranges == lim.max_ranges) {
         flush();
         continue;  // the next pass starts a fresh command here
@@ -116,7 +121,8 @@ Result<CopyPlan> Plan(std::span<const Extent> sources, std::span<const Destinati
       cmd.sources.push_back({s.offset, n});
       ++ranges;
       cmd_bytes += n;
-      if (!plan.placements.empty() && plan.placements.back().source + plan.placements.back().length == off &&
+      if (!plan.placements.empty() &&
+          plan.placements.back().source + plan.placements.back().length == off &&
           plan.placements.back().destination + plan.placements.back().length == dwp) {
         plan.placements.back().length += n;
       } else {
@@ -141,16 +147,20 @@ uint64_t CopyCommand::length() const {
 
 CopyLimits HostCopyLimits() { return CopyLimits{1 << 20, 1 << 20, 256}; }
 
-Result<CopyPlan> PlanCopy(std::span<const Extent> sources, std::span<const Destination> destinations,
-                          const CopyLimits& limits, uint32_t block_size) {
+Result<CopyPlan> PlanCopy(std::span<const Extent> sources,
+                          std::span<const Destination> destinations, const CopyLimits& limits,
+                          uint32_t block_size) {
   if (limits.supported()) ZGC_RETURN_IF_ERROR(CheckLimits(limits, block_size));
   return Plan(
-      sources, destinations, block_size, [](uint64_t a) -> Result<Location> { return Location{0, a}; },
+      sources, destinations, block_size,
+      [](uint64_t a) -> Result<Location> {
+        return Location{0, a};
+      },
       [&](uint32_t) { return limits; });
 }
 
-Result<CopyPlan> PlanVolumeCopy(std::span<const Extent> sources, std::span<const Destination> destinations,
-                                const VolumeMap& map) {
+Result<CopyPlan> PlanVolumeCopy(std::span<const Extent> sources,
+                                std::span<const Destination> destinations, const VolumeMap& map) {
   std::vector<uint64_t> starts;  // volume offset of each segment
   uint64_t size = 0;
   for (const VolumeSegment& s : map.segments) {
@@ -163,13 +173,15 @@ Result<CopyPlan> PlanVolumeCopy(std::span<const Extent> sources, std::span<const
     size += s.length;
   }
   auto locate = [&](uint64_t a) -> Result<Location> {
-    if (a >= size) return Status::OutOfRange("volume offset " + Hex(a) + " is past the volume end " + Hex(size));
+    if (a >= size)
+      return Status::OutOfRange("volume offset " + Hex(a) + " is past the volume end " + Hex(size));
     const size_t i = std::upper_bound(starts.begin(), starts.end(), a) - starts.begin() - 1;
     const VolumeSegment& s = map.segments[i];
     return Location{s.device, s.device_offset + (a - starts[i]), s.length - (a - starts[i])};
   };
   for (const Extent& e : sources)
-    if (e.end() > size) return Status::OutOfRange("copy source " + Hex(e.offset) + " ends past the volume end");
+    if (e.end() > size)
+      return Status::OutOfRange("copy source " + Hex(e.offset) + " ends past the volume end");
   for (const Destination& d : destinations)
     if (d.end > size) return Status::OutOfRange("copy destination ends past the volume end");
   return Plan(sources, destinations, map.block_size, locate,

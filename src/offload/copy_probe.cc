@@ -33,9 +33,14 @@ constexpr unsigned long kBlkCopyRfcV2 = _IOWR(0x12, 129, RfcCopyRange);
 constexpr unsigned long kBlkCpyVec = _IOWR(0x12, 143, VecCopyRange);
 
 // Errors a kernel without the feature answers with.
-bool MeansAbsent(int err) { return err == ENOTTY || err == EINVAL || err == EOPNOTSUPP || err == EXDEV; }
+bool MeansAbsent(int err) {
+  return err == ENOTTY || err == EINVAL || err == EOPNOTSUPP || err == EXDEV;
+}
 
-std::string Errno(int err) { return std::string(strerrorname_np(err) ? strerrorname_np(err) : "?") + " (" + std::strerror(err) + ")"; }
+std::string Errno(int err) {
+  return std::string(strerrorname_np(err) ? strerrorname_np(err) : "?") + " (" +
+         std::strerror(err) + ")";
+}
 
 void ProbeBlkCopy(int fd, CopyProbe& out) {
   std::string why;
@@ -54,7 +59,8 @@ void ProbeBlkCopy(int fd, CopyProbe& out) {
     const char* name;
     unsigned long nr;
     void* arg;
-  } ioctls[] = {{"BLKCOPY(128)", kBlkCopyRfc, &rfc}, {"BLKCOPY(129)", kBlkCopyRfcV2, &rfc},
+  } ioctls[] = {{"BLKCOPY(128)", kBlkCopyRfc, &rfc},
+                {"BLKCOPY(129)", kBlkCopyRfcV2, &rfc},
                 {"BLKCPY_VEC(143)", kBlkCpyVec, &vec}};
   for (const auto& io : ioctls) {
     if (::ioctl(fd, io.nr, io.arg) == 0) {
@@ -78,7 +84,8 @@ void ProbeBlkCopy(int fd, CopyProbe& out) {
   if (out.blkcopy_interface.empty() || out.blkcopy_max_bytes == 0) {
     out.blkcopy = {false, why};
   } else {
-    out.blkcopy = {true, out.blkcopy_interface + ", " + std::to_string(out.blkcopy_max_bytes) + " B per command"};
+    out.blkcopy = {true, out.blkcopy_interface + ", " + std::to_string(out.blkcopy_max_bytes) +
+                             " B per command"};
   }
 }
 
@@ -98,8 +105,9 @@ void ProbeNvme(const ZbdDevice& dev, CopyProbe& out) {
   out.msrc = copy->msrc;
   out.nvme_limits = dev.info().copy;
   out.nvme = {true, "ONCS.Copy set; MSSRL " + std::to_string(out.mssrl_blocks) + " blocks, MCL " +
-                        std::to_string(out.mcl_blocks) + " blocks, MSRC " + std::to_string(out.msrc) +
-                        " (" + std::to_string(out.msrc + 1) + " ranges)"};
+                        std::to_string(out.mcl_blocks) + " blocks, MSRC " +
+                        std::to_string(out.msrc) + " (" + std::to_string(out.msrc + 1) +
+                        " ranges)"};
 }
 
 void ProbeGenericDevice(const std::string& block_path, CopyProbe& out) {

@@ -10,7 +10,8 @@ namespace zgc {
 // command is written at its destination.
 class ReadWriteBackend final : public CopyBackend {
  public:
-  ReadWriteBackend(ZonedDevice& device, uint32_t queue_depth) : device_(device), queue_depth_(queue_depth) {}
+  ReadWriteBackend(ZonedDevice& device, uint32_t queue_depth)
+      : device_(device), queue_depth_(queue_depth) {}
   CopyPath path() const override { return CopyPath::kReadWrite; }
   CopyLimits limits() const override { return HostCopyLimits(); }
   std::vector<Status> Run(std::span<const CopyCommand> commands) override;

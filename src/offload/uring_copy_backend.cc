@@ -12,14 +12,14 @@
 
 namespace zgc {
 
-Result<std::unique_ptr<UringCopyBackend>> UringCopyBackend::Create(const DeviceInfo& info,
-                                                                   const std::string& generic_device,
-                                                                   uint32_t queue_depth) {
+Result<std::unique_ptr<UringCopyBackend>> UringCopyBackend::Create(
+    const DeviceInfo& info, const std::string& generic_device, uint32_t queue_depth) {
   if (generic_device.empty() || !info.copy.supported())
     return Status::NotSupported(info.uri + ": no NVMe generic device with Simple Copy");
   UniqueFd fd(::open(generic_device.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, "open " + generic_device);
-  ZGC_ASSIGN_OR_RETURN(NvmePassthru ns, NvmePassthru::Probe(fd.get(), info.logical_block_size, generic_device));
+  ZGC_ASSIGN_OR_RETURN(NvmePassthru ns,
+                       NvmePassthru::Probe(fd.get(), info.logical_block_size, generic_device));
   const uint32_t qd = std::max(queue_depth, 1u);
   ZGC_ASSIGN_OR_RETURN(std::unique_ptr<IoRing> ring,
                        IoRing::Create(qd, IORING_SETUP_SQE128 | IORING_SETUP_CQE32));
@@ -31,7 +31,8 @@ std::vector<Status> UringCopyBackend::Run(std::span<const CopyCommand> commands)
   std::vector<Status> out(commands.size(), Status::Aborted("not attempted"));
   // Per destination zone, the commands in order; one in flight per zone.
   std::map<uint64_t, std::vector<size_t>> by_zone;
-  for (size_t i = 0; i < commands.size(); ++i) by_zone[commands[i].destination / zone_size_].push_back(i);
+  for (size_t i = 0; i < commands.size(); ++i)
+    by_zone[commands[i].destination / zone_size_].push_back(i);
   std::map<uint64_t, size_t> cursor;  // zone -> next position in by_zone[zone]
   std::vector<AlignedBuffer> ranges(commands.size());
   io_uring* ring = ring_->get();
@@ -43,7 +44,8 @@ std::vector<Status> UringCopyBackend::Run(std::span<const CopyCommand> commands)
     const size_t i = by_zone[zone][cursor[zone]];
     io_uring_sqe* sqe = io_uring_get_sqe(ring);
     if (!sqe) return false;
-    const NvmePassthru::Command c = ns_.EncodeCopy(commands[i].sources, commands[i].destination, ranges[i]);
+    const NvmePassthru::Command c =
+        ns_.EncodeCopy(commands[i].sources, commands[i].destination, ranges[i]);
     std::memset(sqe, 0, 2 * sizeof(*sqe));  // a 128-byte SQE
     sqe->opcode = IORING_OP_URING_CMD;
     sqe->fd = fd_.get();

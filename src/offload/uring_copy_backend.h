@@ -17,7 +17,8 @@ namespace zgc {
 class UringCopyBackend final : public CopyBackend {
  public:
   // kNotSupported when the generic device or the ring cannot be set up.
-  static Result<std::unique_ptr<UringCopyBackend>> Create(const DeviceInfo& info, const std::string& generic_device,
+  static Result<std::unique_ptr<UringCopyBackend>> Create(const DeviceInfo& info,
+                                                          const std::string& generic_device,
                                                           uint32_t queue_depth);
   CopyPath path() const override { return CopyPath::kNvmeUring; }
   CopyLimits limits() const override { return limits_; }
@@ -27,8 +28,13 @@ class UringCopyBackend final : public CopyBackend {
  private:
   UringCopyBackend(UniqueFd fd, NvmePassthru ns, std::unique_ptr<IoRing> ring, CopyLimits limits,
                    uint64_t zone_size, uint32_t queue_depth, std::string name)
-      : fd_(std::move(fd)), ns_(ns), ring_(std::move(ring)), limits_(limits), zone_size_(zone_size),
-        queue_depth_(queue_depth), name_(std::move(name)) {}
+      : fd_(std::move(fd)),
+        ns_(ns),
+        ring_(std::move(ring)),
+        limits_(limits),
+        zone_size_(zone_size),
+        queue_depth_(queue_depth),
+        name_(std::move(name)) {}
   UniqueFd fd_;
   NvmePassthru ns_;
   std::unique_ptr<IoRing> ring_;

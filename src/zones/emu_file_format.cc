@@ -60,7 +60,8 @@ HeaderBlock EncodeHeader(const EmuGeometry& g) {
 
 Result<EmuGeometry> DecodeHeader(const HeaderBlock& b, const std::string& file) {
   auto corrupt = [&](const std::string& why) {
-    return Status::Corruption(file + ": " + why + "; refusing to open (the file is left untouched)");
+    return Status::Corruption(file + ": " + why +
+                              "; refusing to open (the file is left untouched)");
   };
   if (std::memcmp(b.data(), kMagic, 8) != 0)
     return corrupt("not a zgc emulated zoned device (bad magic)");
@@ -68,8 +69,8 @@ Result<EmuGeometry> DecodeHeader(const HeaderBlock& b, const std::string& file) 
     return corrupt("header checksum mismatch");
   const uint32_t version = Get<uint32_t>(&b[8]);
   if (version != kVersion)
-    return corrupt("format version " + std::to_string(version) + " is not supported (this build reads " +
-                   std::to_string(kVersion) + ")");
+    return corrupt("format version " + std::to_string(version) +
+                   " is not supported (this build reads " + std::to_string(kVersion) + ")");
   EmuGeometry g;
   g.lbs = Get<uint32_t>(&b[12]);
   g.zone_size = Get<uint64_t>(&b[16]);
@@ -122,7 +123,8 @@ Result<Zone> DecodeRecord(const EmuGeometry& g, uint32_t index, const Record& r,
     return Status::Corruption(file + ": zone " + std::to_string(index) + " record: " + why +
                               "; refusing to open (the file is left untouched)");
   };
-  if (Get<uint32_t>(&r[kRecordBytes - 4]) != RecordCrc(index, r)) return corrupt("checksum mismatch");
+  if (Get<uint32_t>(&r[kRecordBytes - 4]) != RecordCrc(index, r))
+    return corrupt("checksum mismatch");
   Zone z = InitialZone(g, index);
   if (r[9] != static_cast<unsigned char>(z.type)) return corrupt("zone type changed");
   z.wp = Get<uint64_t>(&r[0]);
@@ -148,7 +150,9 @@ Result<Zone> DecodeRecord(const EmuGeometry& g, uint32_t index, const Record& r,
       ok = z.wp == z.end();
       break;
   }
-  if (!ok) return corrupt("condition " + std::to_string(r[8]) + " with write pointer " + std::to_string(z.wp) + " is impossible");
+  if (!ok)
+    return corrupt("condition " + std::to_string(r[8]) + " with write pointer " +
+                   std::to_string(z.wp) + " is impossible");
   return z;
 }
 

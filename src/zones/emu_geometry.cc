@@ -40,7 +40,8 @@ Result<EmuGeometry> EmuGeometry::FromUri(const Uri& uri, const EmuGeometry& base
   }
   ZGC_ASSIGN_OR_RETURN(g.zone_size, uri.Size("zone_size", g.zone_size));
   // A zone capacity not given follows the zone size.
-  const uint64_t cap_default = uri.Has("zone_size") && !uri.Has("zone_cap") ? g.zone_size : g.zone_cap;
+  const uint64_t cap_default =
+      uri.Has("zone_size") && !uri.Has("zone_cap") ? g.zone_size : g.zone_cap;
   ZGC_ASSIGN_OR_RETURN(g.zone_cap, uri.Size("zone_cap", cap_default));
   auto count32 = [&](const char* key, uint32_t fallback, uint32_t& out) -> Status {
     ZGC_ASSIGN_OR_RETURN(uint64_t v, uri.Count(key, fallback));
@@ -63,10 +64,14 @@ Result<EmuGeometry> EmuGeometry::FromUri(const Uri& uri, const EmuGeometry& base
   if (!copy) g.copy_max_range = g.copy_max_total = g.copy_ranges = 0;
   if (uri.Has("family")) {
     ZGC_ASSIGN_OR_RETURN(std::string name, uri.Text("family", ""));
-    if (name == "zns") g.family = DeviceFamily::kNvmeZns;
-    else if (name == "zbc") g.family = DeviceFamily::kScsiZbc;
-    else if (name == "nullblk") g.family = DeviceFamily::kNullBlk;
-    else return Bad("family=" + name + " is not zns, zbc or nullblk");
+    if (name == "zns")
+      g.family = DeviceFamily::kNvmeZns;
+    else if (name == "zbc")
+      g.family = DeviceFamily::kScsiZbc;
+    else if (name == "nullblk")
+      g.family = DeviceFamily::kNullBlk;
+    else
+      return Bad("family=" + name + " is not zns, zbc or nullblk");
   }
   ZGC_RETURN_IF_ERROR(g.Validate());
   return g;
@@ -76,20 +81,22 @@ Status EmuGeometry::Validate() const {
   if (lbs < 512 || !std::has_single_bit(lbs))
     return Bad("lbs=" + std::to_string(lbs) + " must be a power of two from 512 to 64K");
   if (zone_size < lbs || !std::has_single_bit(zone_size) || zone_size > kMaxZoneSize)
-    return Bad("zone_size=" + std::to_string(zone_size) +
-               " must be a power of two, at least one block and at most 64G (as the kernel requires)");
+    return Bad(
+        "zone_size=" + std::to_string(zone_size) +
+        " must be a power of two, at least one block and at most 64G (as the kernel requires)");
   if (zone_cap == 0 || zone_cap > zone_size || zone_cap % lbs)
     return Bad("zone_cap=" + std::to_string(zone_cap) +
                " must be a non-zero multiple of lbs no larger than zone_size");
   if (nr_zones == 0) return Bad("zones=0: a device needs at least one zone");
   if (zone_size * nr_zones > kMaxDeviceBytes)
     return Bad("zone_size x zones = " + std::to_string(zone_size * nr_zones) + " bytes exceeds 1P");
-  if (nr_conv >= nr_zones) return Bad("conv=" + std::to_string(nr_conv) + " leaves no sequential zone");
+  if (nr_conv >= nr_zones)
+    return Bad("conv=" + std::to_string(nr_conv) + " leaves no sequential zone");
   if (max_open > nr_zones || max_active > nr_zones)
     return Bad("max_open/max_active exceed the number of zones");
   if (max_open && max_active && max_open > max_active)
-    return Bad("max_open=" + std::to_string(max_open) + " is larger than max_active=" +
-               std::to_string(max_active));
+    return Bad("max_open=" + std::to_string(max_open) +
+               " is larger than max_active=" + std::to_string(max_active));
   if (append_max % lbs) return Bad("append_max must be a multiple of lbs");
   if (family == DeviceFamily::kOther) return Bad("family must be zns, zbc or nullblk");
   if (copy_ranges != 0) {
@@ -116,15 +123,19 @@ Status EmuGeometry::CheckSameAs(const EmuGeometry& stored) const {
   if (append_max != stored.append_max) return differs("append_max", append_max, stored.append_max);
   if (copy_max_range != stored.copy_max_range)
     return differs("copy_max_range", copy_max_range, stored.copy_max_range);
-  if (copy_max_total != stored.copy_max_total) return differs("copy_max", copy_max_total, stored.copy_max_total);
-  if (copy_ranges != stored.copy_ranges) return differs("copy_ranges", copy_ranges, stored.copy_ranges);
+  if (copy_max_total != stored.copy_max_total)
+    return differs("copy_max", copy_max_total, stored.copy_max_total);
+  if (copy_ranges != stored.copy_ranges)
+    return differs("copy_ranges", copy_ranges, stored.copy_ranges);
   if (family != stored.family)
-    return Status::InvalidArgument("emulated device: family=" + std::string(DeviceFamilyName(family)) +
-                                   " differs from the file's " + std::string(DeviceFamilyName(stored.family)));
+    return Status::InvalidArgument(
+        "emulated device: family=" + std::string(DeviceFamilyName(family)) +
+        " differs from the file's " + std::string(DeviceFamilyName(stored.family)));
   return Status::OK();
 }
 
-DeviceInfo EmuGeometry::ToInfo(std::string uri, std::string backend, std::string description) const {
+DeviceInfo EmuGeometry::ToInfo(std::string uri, std::string backend,
+                               std::string description) const {
   DeviceInfo info;
   info.uri = std::move(uri);
   info.backend = std::move(backend);

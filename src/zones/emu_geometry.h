@@ -27,8 +27,8 @@ struct EmuGeometry {
 
   // `base` supplies every value the URI does not set. Parameters: lbs, zone_size,
   // zone_cap, zones, conv, max_open, max_active, append_max, copy (0 disables),
-  // copy_max_range, copy_max, copy_ranges, family (zns, zbc or nullblk). Fails with kInvalidArgument naming the
-  // parameter and the rule.
+  // copy_max_range, copy_max, copy_ranges, family (zns, zbc or nullblk). Fails with
+  // kInvalidArgument naming the parameter and the rule.
   static Result<EmuGeometry> FromUri(const Uri& uri, const EmuGeometry& base);
   // Defaults scaled to the URI's lbs (copy limits are counted in blocks).
   static EmuGeometry Defaults(uint32_t lbs);

@@ -19,7 +19,8 @@ EmulatedDevice::EmulatedDevice(DeviceInfo info, std::unique_ptr<ZoneStore> store
 
 Result<std::vector<Zone>> EmulatedDevice::ReportZones(uint64_t offset, uint64_t length) {
   if (offset >= info_.capacity_bytes())
-    return Status::OutOfRange(info_.uri + ": report from " + Hex(offset) + " is past the device end");
+    return Status::OutOfRange(info_.uri + ": report from " + Hex(offset) +
+                              " is past the device end");
   const uint64_t end = std::min(info_.capacity_bytes(), offset + std::max<uint64_t>(length, 1));
   std::lock_guard lock(mu_);
   const auto first = zones_.begin() + offset / info_.zone_size;
@@ -48,16 +49,21 @@ Status EmulatedDevice::ManageZones(ZoneAction action, uint64_t offset, uint64_t 
 
 Status EmulatedDevice::Apply(ZoneAction action, uint32_t index) {
   switch (action) {
-    case ZoneAction::kReset: return ResetZone(index);
-    case ZoneAction::kOpen: return OpenZone(index, /*implicit=*/false);
-    case ZoneAction::kClose: return CloseZone(index);
-    case ZoneAction::kFinish: return FinishZone(index);
+    case ZoneAction::kReset:
+      return ResetZone(index);
+    case ZoneAction::kOpen:
+      return OpenZone(index, /*implicit=*/false);
+    case ZoneAction::kClose:
+      return CloseZone(index);
+    case ZoneAction::kFinish:
+      return FinishZone(index);
   }
   return Status::InvalidArgument("unknown zone action");
 }
 
 void EmulatedDevice::AutoCloseImplicit() {
-  if (info_.max_open_zones == 0 || nr_open_ < info_.max_open_zones || implicit_open_.empty()) return;
+  if (info_.max_open_zones == 0 || nr_open_ < info_.max_open_zones || implicit_open_.empty())
+    return;
   // null_blk closes an implicitly open zone only while an active slot is free.
   if (info_.family == DeviceFamily::kNullBlk && info_.max_active_zones &&
       nr_active_ >= info_.max_active_zones)
@@ -154,7 +160,8 @@ Status EmulatedDevice::ResetZone(uint32_t index) {
   return had_data ? store_->Discard(z.start, z.size) : Status::OK();
 }
 
-Status EmulatedDevice::WriteInZone(uint32_t index, uint64_t offset, std::span<const std::byte> data) {
+Status EmulatedDevice::WriteInZone(uint32_t index, uint64_t offset,
+                                   std::span<const std::byte> data) {
   Zone& z = zones_[index];
   ZGC_RETURN_IF_ERROR(CheckWrite(info_, z, offset, data.size()));
   if (!z.sequential()) return store_->Write(offset, data);
@@ -181,18 +188,12 @@ Status EmulatedDevice::Write(uint64_t offset, std::span<const std::byte> data) {
 
 Result<uint64_t> EmulatedDevice::Append(uint64_t zone_start, std::span<const std::byte> data) {
   if (!info_.zone_append) return ZonedDevice::Append(zone_start, data);
-  if (zone_start % info_.zone_size)
-    return Status::InvalidArgument(info_.uri + ": append target " + Hex(zone_start) +
-                                   " is not the start of a zone");
-  ZGC_RETURN_IF_ERROR(CheckDataRange(info_, zone_start, data.size()));
-  if (data.size() > info_.max_append_bytes)
-    return Status::InvalidArgument(info_.uri + ": append of " + std::to_string(data.size()) +
-                                   " bytes exceeds the zone append limit of " +
-                                   std::to_string(info_.max_append_bytes));
+  ZGC_RETURN_IF_ERROR(CheckAppend(info_, zone_start, data.size()));
   std::lock_guard lock(mu_);
   const uint32_t index = zone_start / info_.zone_size;
   if (!zones_[index].sequential())
-    return Status::ZoneState(info_.uri + ": append to conventional " + DescribeZone(info_, zones_[index]));
+    return Status::ZoneState(info_.uri + ": append to conventional " +
+                             DescribeZone(info_, zones_[index]));
   const uint64_t at = zones_[index].wp;
   ZGC_RETURN_IF_ERROR(WriteInZone(index, at, data));
   return at;
@@ -230,7 +231,8 @@ Status EmulatedDevice::CopyReadable(uint64_t src, uint64_t dst, uint64_t n) {
     ZGC_RETURN_IF_ERROR(CheckRead(info_, z));
     const uint64_t piece = std::min(n, z.end() - src);
     uint64_t valid_end = z.end();
-    if (z.sequential() && z.cond != ZoneCondition::kFull && z.cond != ZoneCondition::kReadOnly) valid_end = z.wp;
+    if (z.sequential() && z.cond != ZoneCondition::kFull && z.cond != ZoneCondition::kReadOnly)
+      valid_end = z.wp;
     if (z.cond == ZoneCondition::kFull) valid_end = z.start + z.capacity;
     const uint64_t stored = src < valid_end ? std::min(piece, valid_end - src) : 0;
     if (stored) ZGC_RETURN_IF_ERROR(store_->Copy(src, dst, stored));
@@ -284,8 +286,10 @@ Status EmulatedDevice::Sync() {
 }
 
 Status EmulatedDevice::SetZoneCondition(uint32_t index, ZoneCondition cond) {
-  if (index >= info_.nr_zones) return Status::OutOfRange(info_.uri + ": no zone " + std::to_string(index));
-  if (cond != ZoneCondition::kReadOnly && cond != ZoneCondition::kOffline && cond != ZoneCondition::kEmpty)
+  if (index >= info_.nr_zones)
+    return Status::OutOfRange(info_.uri + ": no zone " + std::to_string(index));
+  if (cond != ZoneCondition::kReadOnly && cond != ZoneCondition::kOffline &&
+      cond != ZoneCondition::kEmpty)
     return Status::InvalidArgument("SetZoneCondition takes read-only, offline or empty");
   std::lock_guard lock(mu_);
   Zone& z = zones_[index];

@@ -19,7 +19,8 @@ Result<EmuGeometry> GeometryFromUri(const Uri& uri) {
 
 Status CheckEmuPath(const Uri& uri) {
   if (uri.path().empty())
-    return Status::InvalidArgument("device URI '" + uri.text() + "' names no file (emu:/path/to/file)");
+    return Status::InvalidArgument("device URI '" + uri.text() +
+                                   "' names no file (emu:/path/to/file)");
   return Status::OK();
 }
 
@@ -27,7 +28,8 @@ Status CheckEmuPath(const Uri& uri) {
 
 Result<std::unique_ptr<ZonedDevice>> OpenMemDevice(const Uri& uri) {
   if (!uri.path().empty())
-    return Status::InvalidArgument("device URI '" + uri.text() + "': mem: takes no path (mem:?zones=..)");
+    return Status::InvalidArgument("device URI '" + uri.text() +
+                                   "': mem: takes no path (mem:?zones=..)");
   ZGC_ASSIGN_OR_RETURN(EmuGeometry g, GeometryFromUri(uri));
   ZGC_ASSIGN_OR_RETURN(bool keep_data, uri.Flag("data", true));
   ZGC_RETURN_IF_ERROR(uri.CheckAllUsed());
@@ -54,9 +56,9 @@ Result<std::unique_ptr<ZonedDevice>> OpenEmuDevice(const Uri& uri) {
   ZGC_ASSIGN_OR_RETURN(EmuGeometry given, EmuGeometry::FromUri(uri, opened.geometry));
   ZGC_RETURN_IF_ERROR(given.CheckSameAs(opened.geometry));
   ZGC_RETURN_IF_ERROR(uri.CheckAllUsed());
-  return std::unique_ptr<ZonedDevice>(std::make_unique<EmulatedDevice>(
-      opened.geometry.ToInfo(uri.text(), "emu", uri.path()), std::move(opened.store),
-      std::move(opened.zones)));
+  return std::unique_ptr<ZonedDevice>(
+      std::make_unique<EmulatedDevice>(opened.geometry.ToInfo(uri.text(), "emu", uri.path()),
+                                       std::move(opened.store), std::move(opened.zones)));
 }
 
 Status CreateEmulatedDevice(std::string_view text) {

@@ -10,30 +10,42 @@ namespace {
 
 Code CodeFor(int err) {
   switch (err) {
-    case 0: return Code::kOk;
+    case 0:
+      return Code::kOk;
     case ENOENT:
-    case ENODEV: return Code::kNotFound;
-    case EINVAL: return Code::kInvalidArgument;
+    case ENODEV:
+      return Code::kNotFound;
+    case EINVAL:
+      return Code::kInvalidArgument;
     case ENOTTY:
     case EOPNOTSUPP:
     case ENXIO:
     case EXDEV:
     case ENOTBLK:
-    case EISDIR: return Code::kNotSupported;
+    case EISDIR:
+      return Code::kNotSupported;
     // The block layer's BLK_STS_ZONE_OPEN_RESOURCE and BLK_STS_ZONE_ACTIVE_RESOURCE.
-    case ETOOMANYREFS: return Code::kTooManyOpenZones;
-    case EOVERFLOW: return Code::kTooManyActiveZones;
-    case ENOSPC: return Code::kNoSpace;
+    case ETOOMANYREFS:
+      return Code::kTooManyOpenZones;
+    case EOVERFLOW:
+      return Code::kTooManyActiveZones;
+    case ENOSPC:
+      return Code::kNoSpace;
     case EBUSY:
-    case EAGAIN: return Code::kBusy;
+    case EAGAIN:
+      return Code::kBusy;
     case EACCES:
     case EPERM:
-    case EROFS: return Code::kPermission;
+    case EROFS:
+      return Code::kPermission;
     case ERANGE:
-    case EFBIG: return Code::kOutOfRange;
+    case EFBIG:
+      return Code::kOutOfRange;
     case ECANCELED:
-    case EINTR: return Code::kAborted;
-    default: return Code::kIoError;  // EIO, EREMOTEIO, ENODATA, EILSEQ, ...
+    case EINTR:
+      return Code::kAborted;
+    default:
+      return Code::kIoError;  // EIO, EREMOTEIO, ENODATA, EILSEQ, ...
   }
 }
 
@@ -55,20 +67,34 @@ Status NvmeStatus(int nvme_status, const std::string& what) {
   std::snprintf(hex, sizeof hex, "0x%x", nvme_status);
   const std::string msg = what + ": NVMe status " + hex;
   switch (sc) {
-    case 0x000: return Status::OK();
-    case 0x1BD: return Status::TooManyActiveZones(msg + " (too many active zones)");
-    case 0x1BE: return Status::TooManyOpenZones(msg + " (too many open zones)");
-    case 0x1B8: return Status::ZoneState(msg + " (zone boundary error)");
-    case 0x1B9: return Status::ZoneState(msg + " (zone is full)");
-    case 0x1BA: return Status::ZoneState(msg + " (zone is read-only)");
-    case 0x1BB: return Status::ZoneState(msg + " (zone is offline)");
-    case 0x1BC: return Status::ZoneState(msg + " (zone invalid write)");
-    case 0x1BF: return Status::ZoneState(msg + " (invalid zone state transition)");
-    case 0x002: return Status::InvalidArgument(msg + " (invalid field)");
-    case 0x001: return Status::NotSupported(msg + " (invalid opcode)");
-    case 0x183: return Status::InvalidArgument(msg + " (command size limit exceeded)");
-    case 0x180: return Status::InvalidArgument(msg + " (LBA out of range)");
-    default: return Status::IoError(msg);
+    case 0x000:
+      return Status::OK();
+    case 0x1BD:
+      return Status::TooManyActiveZones(msg + " (too many active zones)");
+    case 0x1BE:
+      return Status::TooManyOpenZones(msg + " (too many open zones)");
+    case 0x1B8:
+      return Status::ZoneState(msg + " (zone boundary error)");
+    case 0x1B9:
+      return Status::ZoneState(msg + " (zone is full)");
+    case 0x1BA:
+      return Status::ZoneState(msg + " (zone is read-only)");
+    case 0x1BB:
+      return Status::ZoneState(msg + " (zone is offline)");
+    case 0x1BC:
+      return Status::ZoneState(msg + " (zone invalid write)");
+    case 0x1BF:
+      return Status::ZoneState(msg + " (invalid zone state transition)");
+    case 0x002:
+      return Status::InvalidArgument(msg + " (invalid field)");
+    case 0x001:
+      return Status::NotSupported(msg + " (invalid opcode)");
+    case 0x183:
+      return Status::InvalidArgument(msg + " (command size limit exceeded)");
+    case 0x180:
+      return Status::InvalidArgument(msg + " (LBA out of range)");
+    default:
+      return Status::IoError(msg);
   }
 }
 

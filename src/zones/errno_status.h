@@ -14,7 +14,6 @@ Status ErrnoStatus(int err, const std::string& what);
 
 }  // namespace zgc
 
-
 namespace zgc {
 
 // A Status for a non-zero NVMe completion status (SCT << 8 | SC, DNR and More

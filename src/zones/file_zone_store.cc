@@ -66,8 +66,8 @@ Status FileZoneStore::Create(const std::string& path, const EmuGeometry& g) {
       const auto rec = emu_format::EncodeRecord(i, emu_format::InitialZone(g, i));
       std::copy(rec.begin(), rec.end(), table.begin() + i * emu_format::kRecordBytes);
     }
-    ZGC_RETURN_IF_ERROR(PWriteAll(fd.get(), table.data(), table.size(), emu_format::kHeaderBytes,
-                                  "write " + path));
+    ZGC_RETURN_IF_ERROR(
+        PWriteAll(fd.get(), table.data(), table.size(), emu_format::kHeaderBytes, "write " + path));
     if (::ftruncate(fd.get(), static_cast<off_t>(emu_format::FileBytes(g))) != 0)
       return ErrnoStatus(errno, "size " + path);
     if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "sync " + path);
@@ -81,7 +81,8 @@ Result<FileZoneStore::Opened> FileZoneStore::Open(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd.valid()) {
     if (errno == ENOENT)
-      return Status::NotFound(path + ": no such file (create it with 'zgc mkemu' or add ?create=1)");
+      return Status::NotFound(path +
+                              ": no such file (create it with 'zgc mkemu' or add ?create=1)");
     return ErrnoStatus(errno, "open " + path);
   }
   struct stat st;
@@ -96,12 +97,12 @@ Result<FileZoneStore::Opened> FileZoneStore::Open(const std::string& path) {
   ZGC_RETURN_IF_ERROR(PReadAll(fd.get(), header.data(), header.size(), 0, "read " + path));
   ZGC_ASSIGN_OR_RETURN(EmuGeometry g, emu_format::DecodeHeader(header, path));
   if (static_cast<uint64_t>(st.st_size) != emu_format::FileBytes(g))
-    return Status::Corruption(path + ": file is " + std::to_string(st.st_size) + " bytes, expected " +
-                              std::to_string(emu_format::FileBytes(g)) +
+    return Status::Corruption(path + ": file is " + std::to_string(st.st_size) +
+                              " bytes, expected " + std::to_string(emu_format::FileBytes(g)) +
                               " (truncated or resized?); refusing to open");
   std::vector<unsigned char> table(emu_format::kRecordBytes * g.nr_zones);
-  ZGC_RETURN_IF_ERROR(PReadAll(fd.get(), table.data(), table.size(), emu_format::kHeaderBytes,
-                               "read " + path));
+  ZGC_RETURN_IF_ERROR(
+      PReadAll(fd.get(), table.data(), table.size(), emu_format::kHeaderBytes, "read " + path));
   Opened out;
   out.geometry = g;
   out.zones.reserve(g.nr_zones);
@@ -124,7 +125,8 @@ Status FileZoneStore::Write(uint64_t offset, std::span<const std::byte> data) {
 }
 
 Status FileZoneStore::Copy(uint64_t src, uint64_t dst, uint64_t length) {
-  loff_t in = static_cast<loff_t>(data_offset_ + src), out = static_cast<loff_t>(data_offset_ + dst);
+  loff_t in = static_cast<loff_t>(data_offset_ + src),
+         out = static_cast<loff_t>(data_offset_ + dst);
   while (length) {
     const ssize_t n = ::copy_file_range(fd_.get(), &in, fd_.get(), &out, length, 0);
     if (n > 0) {

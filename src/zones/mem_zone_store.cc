@@ -38,7 +38,8 @@ Status MemZoneStore::Write(uint64_t offset, std::span<const std::byte> data) {
     if (!chunks_[c]) {
       // Zero only what this write leaves uncovered: whole-chunk writes skip the memset.
       chunks_[c].reset(new (std::nothrow) std::byte[chunk_]);
-      if (!chunks_[c]) return Status::NoSpace("mem: out of memory at offset " + std::to_string(offset));
+      if (!chunks_[c])
+        return Status::NoSpace("mem: out of memory at offset " + std::to_string(offset));
       std::memset(chunks_[c].get(), 0, in);
       std::memset(chunks_[c].get() + in + n, 0, chunk_ - in - n);
     }

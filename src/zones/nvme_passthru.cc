@@ -15,7 +15,7 @@ namespace zgc {
 namespace {
 constexpr uint8_t kOpZoneAppend = 0x7D;
 constexpr uint8_t kOpCopy = 0x19;
-}
+}  // namespace
 
 Result<NvmePassthru> NvmePassthru::Probe(int fd, uint32_t logical_block_size, std::string name) {
   const int nsid = ::ioctl(fd, NVME_IOCTL_ID);
@@ -60,8 +60,8 @@ Result<NvmePassthru::CopySupport> NvmePassthru::IdentifyCopy() const {
   return s;
 }
 
-NvmePassthru::Command NvmePassthru::EncodeCopy(std::span<const Extent> sources, uint64_t destination,
-                                               AlignedBuffer& ranges) const {
+NvmePassthru::Command NvmePassthru::EncodeCopy(std::span<const Extent> sources,
+                                               uint64_t destination, AlignedBuffer& ranges) const {
   ranges = AlignedBuffer(32 * sources.size());
   std::memset(ranges.data(), 0, ranges.size());
   auto* p = reinterpret_cast<unsigned char*>(ranges.data());
@@ -104,7 +104,8 @@ Result<uint64_t> NvmePassthru::Run(const Command& c, const std::string& what) co
   return static_cast<uint64_t>(cmd.result);
 }
 
-Result<uint64_t> NvmePassthru::ZoneAppend(uint64_t zone_start, const void* buf, uint32_t len) const {
+Result<uint64_t> NvmePassthru::ZoneAppend(uint64_t zone_start, const void* buf,
+                                          uint32_t len) const {
   const uint64_t zslba = zone_start >> lba_shift_;
   Command cmd;
   cmd.opcode = kOpZoneAppend;

@@ -42,7 +42,8 @@ class NvmePassthru {
   // Builds a Simple Copy (opcode 0x19, source range format 0) of `sources` (byte
   // ranges) to `destination`; `ranges` receives the 32-byte range entries and must
   // stay alive (and in place) until the command completes.
-  Command EncodeCopy(std::span<const Extent> sources, uint64_t destination, AlignedBuffer& ranges) const;
+  Command EncodeCopy(std::span<const Extent> sources, uint64_t destination,
+                     AlignedBuffer& ranges) const;
   // Runs a command synchronously (NVME_IOCTL_IO64_CMD); returns its result dword(s).
   Result<uint64_t> Run(const Command& cmd, const std::string& what) const;
 

@@ -9,8 +9,8 @@ Result<std::unique_ptr<ZonedDevice>> OpenDevice(std::string_view text) {
   if (uri.scheme() == "emu") return OpenEmuDevice(uri);
   if (uri.scheme() == "mem") return OpenMemDevice(uri);
   if (uri.scheme() == "zbd") return OpenZbdDevice(uri);
-  return Status::InvalidArgument("device URI '" + uri.text() + "': unknown scheme '" + uri.scheme() +
-                                 ":' (expected zbd:, emu: or mem:)");
+  return Status::InvalidArgument("device URI '" + uri.text() + "': unknown scheme '" +
+                                 uri.scheme() + ":' (expected zbd:, emu: or mem:)");
 }
 
 }  // namespace zgc

@@ -5,10 +5,20 @@
 namespace zgc {
 
 std::string_view CodeName(Code code) {
-  static constexpr std::array<std::string_view, 14> kNames = {
-      "ok",          "invalid_argument", "not_found",   "not_supported",  "out_of_range",
-      "zone_state",  "too_many_open_zones", "too_many_active_zones", "io_error",
-      "corruption",  "no_space",         "busy",        "permission",     "aborted"};
+  static constexpr std::array<std::string_view, 14> kNames = {"ok",
+                                                              "invalid_argument",
+                                                              "not_found",
+                                                              "not_supported",
+                                                              "out_of_range",
+                                                              "zone_state",
+                                                              "too_many_open_zones",
+                                                              "too_many_active_zones",
+                                                              "io_error",
+                                                              "corruption",
+                                                              "no_space",
+                                                              "busy",
+                                                              "permission",
+                                                              "aborted"};
   const auto i = static_cast<size_t>(code);
   return i < kNames.size() ? kNames[i] : "unknown";
 }

@@ -32,12 +32,28 @@ Result<uint64_t> ParseSize(std::string_view text) {
   unsigned shift = 0;
   if (!suffix.empty()) {
     switch (suffix[0]) {
-      case 'k': case 'K': shift = 10; break;
-      case 'm': case 'M': shift = 20; break;
-      case 'g': case 'G': shift = 30; break;
-      case 't': case 'T': shift = 40; break;
-      case 'b': case 'B': shift = 0; break;
-      default: shift = 64;
+      case 'k':
+      case 'K':
+        shift = 10;
+        break;
+      case 'm':
+      case 'M':
+        shift = 20;
+        break;
+      case 'g':
+      case 'G':
+        shift = 30;
+        break;
+      case 't':
+      case 'T':
+        shift = 40;
+        break;
+      case 'b':
+      case 'B':
+        shift = 0;
+        break;
+      default:
+        shift = 64;
     }
     std::string_view rest = suffix.substr(1);
     if (shift == 0 && !rest.empty()) shift = 64;
@@ -74,9 +90,11 @@ Result<Uri> Uri::Parse(std::string_view text) {
     std::string key(item.substr(0, eq));
     std::string value(eq == std::string_view::npos ? "" : item.substr(eq + 1));
     if (key.empty())
-      return Status::InvalidArgument("device URI '" + uri.text_ + "' has a parameter without a name");
+      return Status::InvalidArgument("device URI '" + uri.text_ +
+                                     "' has a parameter without a name");
     if (!uri.params_.emplace(key, value).second)
-      return Status::InvalidArgument("device URI '" + uri.text_ + "' repeats parameter '" + key + "'");
+      return Status::InvalidArgument("device URI '" + uri.text_ + "' repeats parameter '" + key +
+                                     "'");
   }
   return uri;
 }

@@ -12,7 +12,6 @@
 
 namespace zgc {
 
-
 class Uri {
  public:
   // Fails with kInvalidArgument for a missing scheme, an empty or repeated key.

@@ -45,10 +45,14 @@ Zone FromZbd(const zbd_zone& z) {
 
 zbd_zone_op ToZbdOp(ZoneAction action) {
   switch (action) {
-    case ZoneAction::kReset: return ZBD_OP_RESET;
-    case ZoneAction::kOpen: return ZBD_OP_OPEN;
-    case ZoneAction::kClose: return ZBD_OP_CLOSE;
-    case ZoneAction::kFinish: return ZBD_OP_FINISH;
+    case ZoneAction::kReset:
+      return ZBD_OP_RESET;
+    case ZoneAction::kOpen:
+      return ZBD_OP_OPEN;
+    case ZoneAction::kClose:
+      return ZBD_OP_CLOSE;
+    case ZoneAction::kFinish:
+      return ZBD_OP_FINISH;
   }
   return ZBD_OP_RESET;
 }
@@ -73,14 +77,17 @@ std::string ReadBlockSysfs(int fd, const std::string& rel) {
 Result<std::unique_ptr<ZonedDevice>> OpenZbdDevice(const Uri& uri) {
   ZGC_RETURN_IF_ERROR(uri.CheckAllUsed());
   const std::string& path = uri.path();
-  if (path.empty()) return Status::InvalidArgument("device URI '" + uri.text() + "' names no device (zbd:/dev/nvme0n1)");
+  if (path.empty())
+    return Status::InvalidArgument("device URI '" + uri.text() +
+                                   "' names no device (zbd:/dev/nvme0n1)");
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return Status::NotFound(path + ": no such device");
     return ErrnoStatus(errno, "stat " + path);
   }
   if (!S_ISBLK(st.st_mode))
-    return Status::NotSupported(path + ": not a block device (zbd: takes a zoned block device; use emu: for a file)");
+    return Status::NotSupported(
+        path + ": not a block device (zbd: takes a zoned block device; use emu: for a file)");
   {
     const int probe = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (probe < 0) return ErrnoStatus(errno, "open " + path);
@@ -111,9 +118,9 @@ Result<std::unique_ptr<ZonedDevice>> OpenZbdDevice(const Uri& uri) {
   // The family decides edge-case behaviour (see DeviceFamily); the driver tells it.
   const std::string uevent = ReadBlockSysfs(fd, "uevent");
   const std::string scsi_level = ReadBlockSysfs(fd, "device/scsi_level");
-  info.family = !scsi_level.empty() ? DeviceFamily::kScsiZbc
-              : uevent.find("DEVNAME=nullb") != std::string::npos ? DeviceFamily::kNullBlk
-                                                                  : DeviceFamily::kOther;
+  info.family = !scsi_level.empty()                                 ? DeviceFamily::kScsiZbc
+                : uevent.find("DEVNAME=nullb") != std::string::npos ? DeviceFamily::kNullBlk
+                                                                    : DeviceFamily::kOther;
   std::optional<NvmePassthru> nvme;
   if (auto ns = NvmePassthru::Probe(fd, info.logical_block_size, path); ns.ok()) {
     nvme = *ns;
@@ -121,12 +128,14 @@ Result<std::unique_ptr<ZonedDevice>> OpenZbdDevice(const Uri& uri) {
     if (auto copy = nvme->IdentifyCopy(); copy.ok()) {
       const uint64_t lbs = info.logical_block_size;
       // QEMU (and ZNS devices without RAZB) refuse copy reads across zone boundaries.
-      info.copy = CopyLimits{copy->mssrl_blocks * lbs, copy->mcl_blocks * lbs, copy->msrc + 1u, info.zone_size};
+      info.copy = CopyLimits{copy->mssrl_blocks * lbs, copy->mcl_blocks * lbs, copy->msrc + 1u,
+                             info.zone_size};
     }
     uint64_t max_append = SysfsNumber(fd, "queue/zone_append_max_bytes");
     const uint64_t max_hw = SysfsNumber(fd, "queue/max_hw_sectors_kb") << 10;
     if (max_hw) max_append = std::min(max_append, max_hw);
-    info.max_append_bytes = static_cast<uint32_t>(max_append / info.logical_block_size * info.logical_block_size);
+    info.max_append_bytes =
+        static_cast<uint32_t>(max_append / info.logical_block_size * info.logical_block_size);
     info.zone_append = info.max_append_bytes != 0;
   }
   auto dev = std::make_unique<ZbdDevice>(fd, info, nvme);
@@ -153,7 +162,9 @@ ZbdDevice::~ZbdDevice() { zbd_close(fd_); }
 
 Result<std::vector<Zone>> ZbdDevice::ReportZones(uint64_t offset, uint64_t length) {
   const uint64_t cap = info_.capacity_bytes();
-  if (offset >= cap) return Status::OutOfRange(info_.uri + ": report from " + Hex(offset) + " is past the device end");
+  if (offset >= cap)
+    return Status::OutOfRange(info_.uri + ": report from " + Hex(offset) +
+                              " is past the device end");
   length = std::min(std::max<uint64_t>(length, 1), cap - offset);
   const uint64_t first = offset / info_.zone_size;
   const uint64_t last = (offset + length + info_.zone_size - 1) / info_.zone_size;
@@ -171,20 +182,24 @@ Result<std::vector<Zone>> ZbdDevice::ReportZones(uint64_t offset, uint64_t lengt
 
 Status ZbdDevice::ManageZones(ZoneAction action, uint64_t offset, uint64_t length) {
   ZGC_RETURN_IF_ERROR(CheckZoneRange(info_, offset, length));
-  if (zbd_zones_operation(fd_, ToZbdOp(action), static_cast<off_t>(offset), static_cast<off_t>(length)) == 0)
+  if (zbd_zones_operation(fd_, ToZbdOp(action), static_cast<off_t>(offset),
+                          static_cast<off_t>(length)) == 0)
     return Status::OK();
-  return ExplainManage(ErrnoStatus(errno, info_.uri + ": " + std::string(ZoneActionName(action)) + " " +
-                                              Hex(offset) + "+" + Hex(length)),
+  return ExplainManage(ErrnoStatus(errno, info_.uri + ": " + std::string(ZoneActionName(action)) +
+                                              " " + Hex(offset) + "+" + Hex(length)),
                        action, offset, length);
 }
 
-Status ZbdDevice::ExplainManage(Status kernel, ZoneAction action, uint64_t offset, uint64_t length) {
+Status ZbdDevice::ExplainManage(Status kernel, ZoneAction action, uint64_t offset,
+                                uint64_t length) {
   if (kernel.code() != Code::kIoError) return kernel;
   auto zones = ReportZones(offset, length);
   if (!zones.ok()) return kernel;
   for (const Zone& z : *zones) {
     Status rule = CheckTransition(info_, action, z);
-    if (!rule.ok()) return Status(rule.code(), rule.message() + " (kernel: " + kernel.message() + ")", kernel.sys_errno());
+    if (!rule.ok())
+      return Status(rule.code(), rule.message() + " (kernel: " + kernel.message() + ")",
+                    kernel.sys_errno());
   }
   return kernel;
 }
@@ -196,7 +211,8 @@ Status ZbdDevice::ExplainWrite(Status kernel, uint64_t offset, uint64_t length) 
   const uint64_t in_zone = std::min(length, zone->end() - offset);
   Status rule = CheckWrite(info_, *zone, offset, in_zone);
   if (rule.ok()) return kernel;
-  return Status(rule.code(), rule.message() + " (kernel: " + kernel.message() + ")", kernel.sys_errno());
+  return Status(rule.code(), rule.message() + " (kernel: " + kernel.message() + ")",
+                kernel.sys_errno());
 }
 
 Status ZbdDevice::Transfer(bool write, uint64_t offset, std::byte* data, size_t length) {
@@ -212,7 +228,8 @@ Status ZbdDevice::Transfer(bool write, uint64_t offset, std::byte* data, size_t 
   }
   const int ret = ring->ReadWrite(write, fd_, io, length, offset);
   if (ret < 0)
-    return ErrnoStatus(-ret, info_.uri + ": " + (write ? "write " : "read ") + Hex(offset) + "+" + Hex(length));
+    return ErrnoStatus(
+        -ret, info_.uri + ": " + (write ? "write " : "read ") + Hex(offset) + "+" + Hex(length));
   if (!write && io != data) std::memcpy(data, io, length);
   return Status::OK();
 }
@@ -230,13 +247,7 @@ Status ZbdDevice::Write(uint64_t offset, std::span<const std::byte> data) {
 
 Result<uint64_t> ZbdDevice::Append(uint64_t zone_start, std::span<const std::byte> data) {
   if (!nvme_ || !info_.zone_append) return ZonedDevice::Append(zone_start, data);
-  if (zone_start % info_.zone_size)
-    return Status::InvalidArgument(info_.uri + ": append target " + Hex(zone_start) + " is not the start of a zone");
-  ZGC_RETURN_IF_ERROR(CheckDataRange(info_, zone_start, data.size()));
-  if (data.size() > info_.max_append_bytes)
-    return Status::InvalidArgument(info_.uri + ": append of " + std::to_string(data.size()) +
-                                   " bytes exceeds the zone append limit of " +
-                                   std::to_string(info_.max_append_bytes));
+  ZGC_RETURN_IF_ERROR(CheckAppend(info_, zone_start, data.size()));
   AlignedBuffer buf(data.size());
   if (!buf.valid()) return Status::NoSpace(info_.uri + ": out of memory for an append buffer");
   std::memcpy(buf.data(), data.data(), data.size());

@@ -42,14 +42,18 @@ Status CheckZoneRange(const DeviceInfo& info, uint64_t offset, uint64_t length) 
 }
 
 Status CheckWrite(const DeviceInfo& info, const Zone& zone, uint64_t offset, uint64_t length) {
-  const std::string where = info.uri + ": write " + Hex(offset) + "+" + Hex(length) + " to " +
-                            DescribeZone(info, zone);
+  const std::string where =
+      info.uri + ": write " + Hex(offset) + "+" + Hex(length) + " to " + DescribeZone(info, zone);
   if (!zone.sequential()) return Status::OK();
   switch (zone.cond) {
-    case ZoneCondition::kFull: return Status::ZoneState(where + ": the zone is full");
-    case ZoneCondition::kReadOnly: return Status::ZoneState(where + ": the zone is read-only");
-    case ZoneCondition::kOffline: return Status::ZoneState(where + ": the zone is offline");
-    default: break;
+    case ZoneCondition::kFull:
+      return Status::ZoneState(where + ": the zone is full");
+    case ZoneCondition::kReadOnly:
+      return Status::ZoneState(where + ": the zone is read-only");
+    case ZoneCondition::kOffline:
+      return Status::ZoneState(where + ": the zone is offline");
+    default:
+      break;
   }
   if (zone.type == ZoneType::kSeqWriteRequired && offset != zone.wp)
     return Status::ZoneState(where + ": not at the write pointer " + Hex(zone.wp));
@@ -58,27 +62,41 @@ Status CheckWrite(const DeviceInfo& info, const Zone& zone, uint64_t offset, uin
   return Status::OK();
 }
 
+Status CheckAppend(const DeviceInfo& info, uint64_t zone_start, uint64_t length) {
+  if (zone_start % info.zone_size)
+    return Status::InvalidArgument(info.uri + ": append target " + Hex(zone_start) +
+                                   " is not the start of a zone");
+  ZGC_RETURN_IF_ERROR(CheckDataRange(info, zone_start, length));
+  if (length > info.max_append_bytes)
+    return Status::InvalidArgument(info.uri + ": append of " + std::to_string(length) +
+                                   " bytes exceeds the zone append limit of " +
+                                   std::to_string(info.max_append_bytes));
+  return Status::OK();
+}
+
 Result<uint64_t> CheckCopySources(const DeviceInfo& info, std::span<const Extent> sources) {
   const CopyLimits& l = info.copy;
   if (!l.supported()) return Status::NotSupported(info.uri + ": the device has no copy command");
   if (sources.empty() || sources.size() > l.max_ranges)
     return Status::InvalidArgument(info.uri + ": copy of " + std::to_string(sources.size()) +
-                                   " ranges; the device takes 1 to " + std::to_string(l.max_ranges));
+                                   " ranges; the device takes 1 to " +
+                                   std::to_string(l.max_ranges));
   uint64_t total = 0;
   for (const Extent& e : sources) {
     ZGC_RETURN_IF_ERROR(CheckDataRange(info, e.offset, e.length));
     if (l.range_boundary && e.offset / l.range_boundary != (e.end() - 1) / l.range_boundary)
-      return Status::InvalidArgument(info.uri + ": copy range " + Hex(e.offset) + "+" + Hex(e.length) +
-                                     " crosses a zone boundary");
+      return Status::InvalidArgument(info.uri + ": copy range " + Hex(e.offset) + "+" +
+                                     Hex(e.length) + " crosses a zone boundary");
     if (e.length > l.max_range_bytes)
-      return Status::InvalidArgument(info.uri + ": copy range " + Hex(e.offset) + "+" + Hex(e.length) +
-                                     " exceeds the " + std::to_string(l.max_range_bytes) +
-                                     "-byte range limit (MSSRL)");
+      return Status::InvalidArgument(
+          info.uri + ": copy range " + Hex(e.offset) + "+" + Hex(e.length) + " exceeds the " +
+          std::to_string(l.max_range_bytes) + "-byte range limit (MSSRL)");
     total += e.length;
   }
   if (total > l.max_total_bytes)
-    return Status::InvalidArgument(info.uri + ": copy of " + std::to_string(total) + " bytes exceeds the " +
-                                   std::to_string(l.max_total_bytes) + "-byte command limit (MCL)");
+    return Status::InvalidArgument(info.uri + ": copy of " + std::to_string(total) +
+                                   " bytes exceeds the " + std::to_string(l.max_total_bytes) +
+                                   "-byte command limit (MCL)");
   return total;
 }
 

@@ -28,6 +28,10 @@ Status CheckRead(const DeviceInfo& info, const Zone& zone);
 // Is `action` a valid transition from zone's condition (limits aside)? kZoneState.
 Status CheckTransition(const DeviceInfo& info, ZoneAction action, const Zone& zone);
 
+// A zone append's target and size: the start of a zone, whole blocks, within
+// info.max_append_bytes. kInvalidArgument, kOutOfRange.
+Status CheckAppend(const DeviceInfo& info, uint64_t zone_start, uint64_t length);
+
 // Sources of one copy command against the device's copy limits and alignment;
 // returns their total. kNotSupported, kInvalidArgument, kOutOfRange.
 Result<uint64_t> CheckCopySources(const DeviceInfo& info, std::span<const Extent> sources);

@@ -14,7 +14,8 @@ Status ZonedDevice::Copy(std::span<const Extent>, uint64_t destination) {
 
 Result<Zone> ZonedDevice::ReportZone(uint64_t offset) {
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, ReportZones(offset, 1));
-  if (zones.empty()) return Status::OutOfRange(info().uri + ": no zone at offset " + std::to_string(offset));
+  if (zones.empty())
+    return Status::OutOfRange(info().uri + ": no zone at offset " + std::to_string(offset));
   return zones.front();
 }
 

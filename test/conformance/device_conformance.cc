@@ -11,12 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "test/support/device_under_test.h"
 #include "zgc/device.h"
 
 namespace zgc {
 namespace {
-
-std::string g_uri;
 
 std::vector<std::byte> Pattern(uint64_t offset, size_t n, uint8_t seed = 1) {
   std::vector<std::byte> v(n);
@@ -28,10 +27,8 @@ std::vector<std::byte> Pattern(uint64_t offset, size_t n, uint8_t seed = 1) {
 class Conformance : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = OpenDevice(g_uri);
-    ASSERT_TRUE(d.ok()) << d.status().ToString();
-    dev_ = std::move(*d);
-    ASSERT_TRUE(dev_->ResetAll().ok());
+    dev_ = testing::OpenErasedDevice();
+    ASSERT_TRUE(dev_);
     auto zones = dev_->ReportAllZones();
     ASSERT_TRUE(zones.ok());
     for (const Zone& z : *zones)
@@ -56,7 +53,9 @@ class Conformance : public ::testing::Test {
     EXPECT_TRUE(z.ok()) << z.status().ToString();
     return z.ok() ? *z : Zone{};
   }
-  Status WriteAt(uint64_t off, size_t n, uint8_t seed = 1) { return dev_->Write(off, Pattern(off, n, seed)); }
+  Status WriteAt(uint64_t off, size_t n, uint8_t seed = 1) {
+    return dev_->Write(off, Pattern(off, n, seed));
+  }
   // Writes [from, to) in chunks of at most 1 MiB.
   void Fill(uint64_t from, uint64_t to) {
     for (uint64_t off = from; off < to;) {
@@ -163,7 +162,8 @@ TEST_F(Conformance, FillingToCapacityMakesTheZoneFull) {
   const uint64_t cap = Z(s).capacity;
   Fill(s, s + cap - lbs());
   if (cap < info().zone_size) {
-    EXPECT_EQ(WriteAt(s + cap - lbs(), 2 * lbs()).code(), Code::kZoneState) << "crosses the capacity";
+    EXPECT_EQ(WriteAt(s + cap - lbs(), 2 * lbs()).code(), Code::kZoneState)
+        << "crosses the capacity";
     EXPECT_EQ(Z(s).wp, s + cap - lbs());
   }
   ASSERT_TRUE(WriteAt(s + cap - lbs(), lbs()).ok());
@@ -180,7 +180,8 @@ TEST_F(Conformance, FillingToCapacityMakesTheZoneFull) {
 TEST_F(Conformance, WriteSpanningTwoZonesIsSplitAtTheBoundary) {
   const uint64_t s = seq_[0];
   const uint64_t next = s + info().zone_size;
-  if (Z(s).capacity != info().zone_size || seq_[1] != next) GTEST_SKIP() << "zone capacity < zone size";
+  if (Z(s).capacity != info().zone_size || seq_[1] != next)
+    GTEST_SKIP() << "zone capacity < zone size";
   Fill(s, next - lbs());
   // The block layer splits a write at the zone boundary; each piece is at its write pointer.
   ASSERT_TRUE(WriteAt(next - lbs(), 2 * lbs()).ok());
@@ -275,7 +276,8 @@ TEST_F(Conformance, TransitionsFromEmptyAndFull) {
 TEST_F(Conformance, ActiveZoneLimitIsEnforced) {
   const uint32_t max_active = info().max_active_zones;
   if (max_active == 0 || seq_.size() <= max_active) GTEST_SKIP() << "no active-zone limit to reach";
-  for (uint32_t k = 0; k < max_active; ++k) ASSERT_TRUE(WriteAt(seq_[k], lbs()).ok()) << "zone " << k;
+  for (uint32_t k = 0; k < max_active; ++k)
+    ASSERT_TRUE(WriteAt(seq_[k], lbs()).ok()) << "zone " << k;
   const uint64_t extra = seq_[max_active];
   EXPECT_EQ(WriteAt(extra, lbs()).code(), Code::kTooManyActiveZones);
   EXPECT_EQ(Z(extra).cond, ZoneCondition::kEmpty);
@@ -289,10 +291,12 @@ TEST_F(Conformance, FinishingAClosedZoneWhenEverySlotIsTaken) {
   const uint32_t max_active = info().max_active_zones;
   if (max_active == 0 || seq_.size() <= max_active || family() == DeviceFamily::kOther)
     GTEST_SKIP() << "needs an active-zone limit";
-  for (uint32_t k = 0; k < max_active; ++k) ASSERT_TRUE(WriteAt(seq_[k], lbs()).ok()) << "zone " << k;
+  for (uint32_t k = 0; k < max_active; ++k)
+    ASSERT_TRUE(WriteAt(seq_[k], lbs()).ok()) << "zone " << k;
   const auto closed = std::find_if(seq_.begin(), seq_.begin() + max_active,
                                    [&](uint64_t s) { return Z(s).cond == ZoneCondition::kClosed; });
-  if (closed == seq_.begin() + max_active) GTEST_SKIP() << "no zone was closed (open limit = active limit)";
+  if (closed == seq_.begin() + max_active)
+    GTEST_SKIP() << "no zone was closed (open limit = active limit)";
   // null_blk reopens a closed zone to finish it and has no open slot to do so.
   const Code expect = family() == DeviceFamily::kNullBlk ? Code::kTooManyOpenZones : Code::kOk;
   EXPECT_EQ(dev_->FinishZone(*closed).code(), expect);
@@ -304,8 +308,8 @@ TEST_F(Conformance, OpenZoneLimitIsEnforced) {
   for (uint32_t k = 0; k < max_open; ++k) ASSERT_TRUE(dev_->OpenZone(seq_[k]).ok()) << "zone " << k;
   const uint32_t max_active = info().max_active_zones;
   // Devices check the active limit first: with max_active == max_open that one trips.
-  const Code expect = max_active && max_active <= max_open ? Code::kTooManyActiveZones
-                                                           : Code::kTooManyOpenZones;
+  const Code expect =
+      max_active && max_active <= max_open ? Code::kTooManyActiveZones : Code::kTooManyOpenZones;
   EXPECT_EQ(dev_->OpenZone(seq_[max_open]).code(), expect);
   EXPECT_EQ(WriteAt(seq_[max_open], lbs()).code(), expect) << "no implicitly open zone to close";
   ASSERT_TRUE(WriteAt(seq_[0], lbs()).ok());
@@ -322,7 +326,8 @@ TEST_F(Conformance, ImplicitOpenClosesTheOldestImplicitlyOpenZone) {
   const uint32_t max_open = info().max_open_zones, max_active = info().max_active_zones;
   if (max_open == 0 || (max_active && max_active <= max_open) || seq_.size() <= max_open)
     GTEST_SKIP() << "needs an open limit below the active limit";
-  for (uint32_t k = 0; k <= max_open; ++k) ASSERT_TRUE(WriteAt(seq_[k], lbs()).ok()) << "zone " << k;
+  for (uint32_t k = 0; k <= max_open; ++k)
+    ASSERT_TRUE(WriteAt(seq_[k], lbs()).ok()) << "zone " << k;
   uint32_t open = 0, closed = 0;
   for (uint32_t k = 0; k <= max_open; ++k) {
     const Zone z = Z(seq_[k]);
@@ -378,7 +383,7 @@ TEST_F(Conformance, CopyNotAtTheWritePointerWritesNothing) {
   EXPECT_EQ(Z(b).wp, b);
   // QEMU's ZNS opens the destination before the placement check fails.
   EXPECT_EQ(Z(b).cond, family() == DeviceFamily::kNvmeZns ? ZoneCondition::kImplicitOpen
-                                                           : ZoneCondition::kEmpty);
+                                                          : ZoneCondition::kEmpty);
   ASSERT_TRUE(WriteAt(b, L).ok());
   EXPECT_EQ(dev_->Copy(src, b).code(), Code::kZoneState) << "behind the write pointer";
   EXPECT_EQ(Z(b).wp, b + L);
@@ -396,11 +401,13 @@ TEST_F(Conformance, CopyLimitsAreEnforcedAndReachable) {
   EXPECT_EQ(Z(b).wp, b + ranges * L);
   many.push_back({a + L, L});
   if (many.size() > lim.max_ranges) {
-    EXPECT_EQ(dev_->Copy(many, b + ranges * L).code(), Code::kInvalidArgument) << "one range too many";
+    EXPECT_EQ(dev_->Copy(many, b + ranges * L).code(), Code::kInvalidArgument)
+        << "one range too many";
   }
   if (lim.range_boundary && Z(a).capacity == info().zone_size) {
     const std::vector<Extent> across = {{a + info().zone_size - L, 2 * L}};
-    EXPECT_EQ(dev_->Copy(across, b + ranges * L).code(), Code::kInvalidArgument) << "across a zone boundary";
+    EXPECT_EQ(dev_->Copy(across, b + ranges * L).code(), Code::kInvalidArgument)
+        << "across a zone boundary";
   }
   const std::vector<Extent> long_range = {{a, lim.max_range_bytes + L}};
   EXPECT_EQ(dev_->Copy(long_range, b + ranges * L).code(), Code::kInvalidArgument) << "past MSSRL";
@@ -411,7 +418,8 @@ TEST_F(Conformance, ConventionalZonesTakeWritesAnywhere) {
   if (info().nr_conventional_zones == 0) GTEST_SKIP() << "no conventional zones";
   auto zones = dev_->ReportAllZones();
   ASSERT_TRUE(zones.ok());
-  const auto conv = std::find_if(zones->begin(), zones->end(), [](const Zone& z) { return !z.sequential(); });
+  const auto conv =
+      std::find_if(zones->begin(), zones->end(), [](const Zone& z) { return !z.sequential(); });
   const uint64_t c = conv->start;
   ASSERT_TRUE(WriteAt(c + 8 * lbs(), 2 * lbs(), 3).ok());
   ASSERT_TRUE(WriteAt(c, lbs(), 4).ok());
@@ -427,20 +435,4 @@ TEST_F(Conformance, ConventionalZonesTakeWritesAnywhere) {
 }  // namespace
 }  // namespace zgc
 
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--uri=", 6) == 0) zgc::g_uri = argv[i] + 6;
-  }
-  if (zgc::g_uri.empty()) {
-    if (const char* env = std::getenv("ZGC_CONFORMANCE_URI")) zgc::g_uri = env;
-  }
-  if (zgc::g_uri.empty()) {
-    std::fprintf(stderr, "usage: %s --uri=<device URI> (the device is erased)\n", argv[0]);
-    return 2;
-  }
-  std::printf("conformance: %s\n", zgc::g_uri.c_str());
-  if (auto d = zgc::OpenDevice(zgc::g_uri); d.ok())
-    std::printf("family: %s\n", std::string(zgc::DeviceFamilyName((*d)->info().family)).c_str());
-  return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return zgc::testing::RunOnDevice(argc, argv, "conformance"); }

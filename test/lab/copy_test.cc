@@ -1,22 +1,23 @@
 // Copy submission on any device: zgc_copy_test --uri=<device URI> (erases it).
 // ctest runs it on emu: and mem:; the lab runs it on the kernel's ZNS namespaces
 // (NVMe Simple Copy by ioctl and by io_uring) and on null_blk (read/write).
+#include "test/support/device_under_test.h"
+#include "zgc/copy.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <random>
 
-#include "zgc/copy.h"
 #include "zgc/fault_device.h"
 
 namespace zgc {
 namespace {
 
-std::string g_uri;
-
 std::vector<std::byte> Pattern(uint64_t offset, size_t n) {
   std::vector<std::byte> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = static_cast<std::byte>(((offset + i) * 29 + ((offset + i) >> 9)) & 0xFF);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = static_cast<std::byte>(((offset + i) * 29 + ((offset + i) >> 9)) & 0xFF);
   return v;
 }
 
@@ -37,10 +38,8 @@ class OverstatedLimits final : public DeviceWrapper {
 class CopyOnDevice : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = OpenDevice(g_uri);
-    ASSERT_TRUE(d.ok()) << d.status().ToString();
-    dev_ = std::move(*d);
-    ASSERT_TRUE(dev_->ResetAll().ok());
+    dev_ = testing::OpenErasedDevice();
+    ASSERT_TRUE(dev_);
     auto zones = dev_->ReportAllZones();
     for (const Zone& z : *zones)
       if (z.sequential()) seq_.push_back(z);
@@ -128,7 +127,8 @@ TEST_F(CopyOnDevice, APartialCopyIsFinishedByTheNextPath) {
   if (!dev_->info().copy.supported()) GTEST_SKIP() << "no copy command";
   FaultDevice fault(*dev_);
   // The second command copies 3 blocks for real and then reports a failure.
-  fault.AddRule({.op = FaultOp::kCopy, .nth = 2, .short_bytes = 3 * dev_->info().logical_block_size});
+  fault.AddRule(
+      {.op = FaultOp::kCopy, .nth = 2, .short_bytes = 3 * dev_->info().logical_block_size});
   const CopyPath device_path = dev_->info().backend == "zbd" ? CopyPath::kNvme : CopyPath::kNative;
   auto copier = Copier::Create(fault, CopyOptions{.path = device_path});
   ASSERT_TRUE(copier.ok()) << copier.status().ToString();
@@ -145,7 +145,8 @@ TEST_F(CopyOnDevice, APartialCopyIsFinishedByTheNextPath) {
 
 TEST_F(CopyOnDevice, DeviceRefusalsAreFinishedByReadWriteAndDemoted) {
   auto probe = ProbeCopy(*dev_);
-  if (!probe.ok() || !probe->io_uring_passthrough) GTEST_SKIP() << "needs NVMe io_uring passthrough";
+  if (!probe.ok() || !probe->io_uring_passthrough)
+    GTEST_SKIP() << "needs NVMe io_uring passthrough";
   OverstatedLimits liar(*dev_);
   auto copier = Copier::Create(liar, CopyOptions{.path = CopyPath::kNvmeUring, .demote_after = 2});
   ASSERT_TRUE(copier.ok()) << copier.status().ToString();
@@ -166,9 +167,10 @@ TEST_F(CopyOnDevice, DeviceRefusalsAreFinishedByReadWriteAndDemoted) {
   EXPECT_EQ(s.of(CopyPath::kNvmeUring).bytes, 0u) << "and wrote nothing";
   EXPECT_EQ(s.fallback_bytes(), Sum(src));
   EXPECT_GE(s.demotions, 1u);
-  std::printf("refused by the device: %lu commands; finished by read/write: %.2f MiB; demotions %lu\n",
-              static_cast<unsigned long>(s.of(CopyPath::kNvmeUring).failures), s.fallback_bytes() / 1048576.0,
-              static_cast<unsigned long>(s.demotions));
+  std::printf(
+      "refused by the device: %lu commands; finished by read/write: %.2f MiB; demotions %lu\n",
+      static_cast<unsigned long>(s.of(CopyPath::kNvmeUring).failures),
+      s.fallback_bytes() / 1048576.0, static_cast<unsigned long>(s.demotions));
 }
 
 TEST_F(CopyOnDevice, AMisplacedDestinationIsRefusedBeforeAnythingMoves) {
@@ -185,14 +187,4 @@ TEST_F(CopyOnDevice, AMisplacedDestinationIsRefusedBeforeAnythingMoves) {
 }  // namespace
 }  // namespace zgc
 
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], "--uri=", 6) == 0) zgc::g_uri = argv[i] + 6;
-  if (zgc::g_uri.empty()) {
-    std::fprintf(stderr, "usage: %s --uri=<device URI> (the device is erased)\n", argv[0]);
-    return 2;
-  }
-  std::printf("copy tests: %s\n", zgc::g_uri.c_str());
-  return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return zgc::testing::RunOnDevice(argc, argv, "copy tests"); }

@@ -47,12 +47,14 @@ int RunCopy(const CopyArgs& a) {
   if (!dev.ok()) return Fail(dev.status());
   ZonedDevice& d = **dev;
   if (a.dst_zone >= d.info().nr_zones)
-    return Fail(Status::OutOfRange(fmt::format("{}: no zone {} (the device has {})", a.uri, a.dst_zone, d.info().nr_zones)));
+    return Fail(Status::OutOfRange(
+        fmt::format("{}: no zone {} (the device has {})", a.uri, a.dst_zone, d.info().nr_zones)));
   auto zone = d.ReportZone(uint64_t(a.dst_zone) * d.info().zone_size);
   if (!zone.ok()) return Fail(zone.status());
   if (!zone->sequential() || zone->remaining() == 0)
-    return Fail(Status::ZoneState(fmt::format("{}: zone {} is {}: copies go to a sequential zone with room (reset it?)",
-                                              a.uri, a.dst_zone, ZoneConditionName(zone->cond))));
+    return Fail(Status::ZoneState(
+        fmt::format("{}: zone {} is {}: copies go to a sequential zone with room (reset it?)",
+                    a.uri, a.dst_zone, ZoneConditionName(zone->cond))));
   // Snapshot the sources first: --verify compares against what was there.
   std::vector<std::vector<std::byte>> before;
   if (a.verify) {
@@ -67,13 +69,13 @@ int RunCopy(const CopyArgs& a) {
   auto plan = (*copier)->Copy(*sources, std::span(&dest, 1));
   if (!plan.ok()) return Fail(plan.status());
   const CopyStats st = (*copier)->stats();
-  fmt::print("copied {} bytes to zone {} at {:#x}..{:#x} in {} command(s)\n", plan->bytes, a.dst_zone, dest.wp,
-             dest.wp + plan->bytes, plan->commands.size());
+  fmt::print("copied {} bytes to zone {} at {:#x}..{:#x} in {} command(s)\n", plan->bytes,
+             a.dst_zone, dest.wp, dest.wp + plan->bytes, plan->commands.size());
   for (int p = 0; p < kCopyPaths; ++p) {
     const PathStats& ps = st.paths[p];
     if (ps.bytes || ps.failures)
-      fmt::print("  {:<10} {:>10} bytes  {:>4} commands  {} failures\n", CopyPathName(CopyPath(p)), ps.bytes,
-                 ps.commands, ps.failures);
+      fmt::print("  {:<10} {:>10} bytes  {:>4} commands  {} failures\n", CopyPathName(CopyPath(p)),
+                 ps.bytes, ps.commands, ps.failures);
   }
   fmt::print("  host bytes read {}, written {} (data and copy descriptors)\n", st.host_bytes_read,
              st.host_bytes_written);
@@ -83,13 +85,15 @@ int RunCopy(const CopyArgs& a) {
       uint64_t done = 0;
       for (const Placement& p : plan->placements) {
         // Adjacent sources merge: a placement may cover parts of several sources.
-        const uint64_t lo = std::max(p.source, e.offset), hi = std::min(p.source + p.length, e.end());
+        const uint64_t lo = std::max(p.source, e.offset),
+                       hi = std::min(p.source + p.length, e.end());
         if (lo >= hi) continue;
         std::vector<std::byte> got(hi - lo);
         if (Status s = d.Read(p.destination + (lo - p.source), got); !s.ok()) return Fail(s);
         if (std::memcmp(got.data(), before[i].data() + (lo - e.offset), got.size()) != 0)
-          return Fail(Status::Corruption(fmt::format("verify: data copied from {:#x} to {:#x} differs", lo,
-                                                     p.destination + (lo - p.source))));
+          return Fail(
+              Status::Corruption(fmt::format("verify: data copied from {:#x} to {:#x} differs", lo,
+                                             p.destination + (lo - p.source))));
         done += hi - lo;
       }
       if (done != e.length) return Fail(Status::Corruption("verify: source not fully placed"));
@@ -103,11 +107,14 @@ int RunCopy(const CopyArgs& a) {
 
 void AddCopyCommand(CLI::App& app, Runner& run) {
   static CopyArgs a;
-  auto* cmd = app.add_subcommand("copy", "Copy source ranges to a zone's write pointer through the best path");
+  auto* cmd = app.add_subcommand(
+      "copy", "Copy source ranges to a zone's write pointer through the best path");
   cmd->add_option("uri", a.uri, "Device URI")->required();
-  cmd->add_option("--src", a.src, "Sources: OFFSET:LENGTH[,OFFSET:LENGTH...] (sizes take K/M/G)")->required();
+  cmd->add_option("--src", a.src, "Sources: OFFSET:LENGTH[,OFFSET:LENGTH...] (sizes take K/M/G)")
+      ->required();
   cmd->add_option("--dst-zone", a.dst_zone, "Destination zone index")->required();
-  cmd->add_option("--path", a.path, "auto, blkcopy, nvme, nvme-uring, native or rw")->capture_default_str();
+  cmd->add_option("--path", a.path, "auto, blkcopy, nvme, nvme-uring, native or rw")
+      ->capture_default_str();
   cmd->add_flag("--verify", a.verify, "Read back and compare with the sources");
   cmd->callback([&run] { run = [] { return RunCopy(a); }; });
 }

@@ -11,7 +11,9 @@ namespace zgc::cli {
 
 namespace {
 
-nlohmann::json PathJson(const PathProbe& p) { return {{"available", p.available}, {"detail", p.detail}}; }
+nlohmann::json PathJson(const PathProbe& p) {
+  return {{"available", p.available}, {"detail", p.detail}};
+}
 
 int Probe(const std::string& uri, bool json) {
   auto dev = OpenDevice(uri);
@@ -61,7 +63,8 @@ int Probe(const std::string& uri, bool json) {
 }  // namespace
 
 void AddProbeCommand(CLI::App& app, Runner& run) {
-  AddDeviceCommand(app, run, "probe", "Show a device's zone model, limits and copy offload paths", Probe);
+  AddDeviceCommand(app, run, "probe", "Show a device's zone model, limits and copy offload paths",
+                   Probe);
 }
 
 }  // namespace zgc::cli

@@ -51,16 +51,19 @@ struct Progress {
     last = now;
     const double pct = 100.0 * done / total;
     const int bar = static_cast<int>(pct / 5);
-    fmt::print("{}[{:<20}] {:5.1f}%  written {:7.1f} MiB  {:6.1f} MiB/s  zones reset {:4}  live zones {:3}{}",
-               tty ? "\r" : "", std::string(bar, '#'), pct, done / 1048576.0,
-               done / 1048576.0 / std::max(Elapsed(), 1e-3), resets, live_zones, tty ? "" : "\n");
+    fmt::print(
+        "{}[{:<20}] {:5.1f}%  written {:7.1f} MiB  {:6.1f} MiB/s  zones reset {:4}  live zones "
+        "{:3}{}",
+        tty ? "\r" : "", std::string(bar, '#'), pct, done / 1048576.0,
+        done / 1048576.0 / std::max(Elapsed(), 1e-3), resets, live_zones, tty ? "" : "\n");
     std::fflush(stdout);
   }
 };
 
 int Run(const RunOptions& o) {
   if (o.uri.rfind("zbd:", 0) == 0 && !o.force)
-    return Fail(Status::InvalidArgument(o.uri + ": zgc run erases the device; add --force to run it on real hardware"));
+    return Fail(Status::InvalidArgument(
+        o.uri + ": zgc run erases the device; add --force to run it on real hardware"));
   auto opened = OpenDevice(o.uri);
   if (!opened.ok()) return Fail(opened.status());
   ZonedDevice& dev = **opened;
@@ -76,16 +79,18 @@ int Run(const RunOptions& o) {
   for (const Zone& z : *zones)
     if (z.sequential() && z.cond != ZoneCondition::kOffline && z.cond != ZoneCondition::kReadOnly)
       seq.push_back(static_cast<uint32_t>(z.start / info.zone_size));
-  if (seq.size() < 2) return Fail(Status::InvalidArgument(o.uri + ": needs at least two writable sequential zones"));
+  if (seq.size() < 2)
+    return Fail(Status::InvalidArgument(o.uri + ": needs at least two writable sequential zones"));
   if (Status s = dev.ResetAll(); !s.ok()) return Fail(s);
 
   const uint64_t seq_bytes = seq.size() * info.zone_capacity;
   const uint64_t total = static_cast<uint64_t>(o.passes * seq_bytes) / lbs * lbs;
   if (!o.quiet)
-    fmt::print("zgc run: {} ({}, {} sequential zones of {} MiB, capacity {} MiB)\n"
-               "         writing {:.1f} MiB = {:.1f} x the device, {} KiB per write\n",
-               o.uri, info.backend, seq.size(), info.zone_size >> 20, info.zone_capacity / 1048576.0,
-               total / 1048576.0, o.passes, block >> 10);
+    fmt::print(
+        "zgc run: {} ({}, {} sequential zones of {} MiB, capacity {} MiB)\n"
+        "         writing {:.1f} MiB = {:.1f} x the device, {} KiB per write\n",
+        o.uri, info.backend, seq.size(), info.zone_size >> 20, info.zone_capacity / 1048576.0,
+        total / 1048576.0, o.passes, block >> 10);
 
   std::vector<uint64_t> generation(info.nr_zones, 0);
   std::deque<uint32_t> full;  // oldest first
@@ -128,7 +133,8 @@ int Run(const RunOptions& o) {
   for (uint32_t z : full) {
     auto zone = dev.ReportZone(uint64_t(z) * info.zone_size);
     if (!zone.ok()) return Fail(zone.status());
-    const uint64_t live_end = zone->cond == ZoneCondition::kFull ? zone->start + zone->capacity : zone->wp;
+    const uint64_t live_end =
+        zone->cond == ZoneCondition::kFull ? zone->start + zone->capacity : zone->wp;
     for (uint64_t off = zone->start; off < live_end; off += buf.size()) {
       buf.resize(std::min<uint64_t>(block, live_end - off));
       if (Status s = dev.Read(off, buf); !s.ok()) return Fail(s);
@@ -136,8 +142,9 @@ int Run(const RunOptions& o) {
         uint64_t words[2];
         std::memcpy(words, buf.data() + b, sizeof words);
         if (words[0] != generation[z] || words[1] != off + b)
-          return Fail(Status::Corruption(fmt::format("{}: block at {:#x} holds generation {} offset {:#x}, expected {} {:#x}",
-                                                     o.uri, off + b, words[0], words[1], generation[z], off + b)));
+          return Fail(Status::Corruption(
+              fmt::format("{}: block at {:#x} holds generation {} offset {:#x}, expected {} {:#x}",
+                          o.uri, off + b, words[0], words[1], generation[z], off + b)));
       }
       verified += buf.size();
     }
@@ -151,8 +158,8 @@ int Run(const RunOptions& o) {
   for (const auto& [name, n] : by_cond) conds += fmt::format(" {}:{}", name, n);
   const double secs = progress.Elapsed();
   fmt::print("\n== zgc run report ==\n");
-  fmt::print("user bytes written        {:>12.1f} MiB ({:.2f} device capacities)\n", written / 1048576.0,
-             double(written) / seq_bytes);
+  fmt::print("user bytes written        {:>12.1f} MiB ({:.2f} device capacities)\n",
+             written / 1048576.0, double(written) / seq_bytes);
   fmt::print("device bytes written      {:>12.1f} MiB\n", written / 1048576.0);
   fmt::print("write amplification       {:>12.2f}  (a circular log relocates nothing)\n", 1.0);
   fmt::print("relocated by offload      {:>12.1f} MiB\n", 0.0);
@@ -160,7 +167,8 @@ int Run(const RunOptions& o) {
   fmt::print("zones reset               {:>12}\n", resets);
   fmt::print("live data verified        {:>12.1f} MiB, every block\n", verified / 1048576.0);
   fmt::print("zone conditions          {}\n", conds);
-  fmt::print("elapsed                   {:>12.2f} s ({:.1f} MiB/s)\n", secs, written / 1048576.0 / std::max(secs, 1e-3));
+  fmt::print("elapsed                   {:>12.2f} s ({:.1f} MiB/s)\n", secs,
+             written / 1048576.0 / std::max(secs, 1e-3));
   return 0;
 }
 
@@ -170,7 +178,9 @@ void AddRunCommand(CLI::App& app, Runner& run) {
   static RunOptions o;
   auto* cmd = app.add_subcommand("run", "Fill and overwrite a device, then report zone use");
   cmd->add_option("uri", o.uri, "Device URI")->capture_default_str();
-  cmd->add_option("--passes", o.passes, "Device capacities to write")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--passes", o.passes, "Device capacities to write")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--block", o.block, "Write size")->capture_default_str();
   cmd->add_flag("--quiet", o.quiet, "No progress display");
   cmd->add_flag("--force", o.force, "Allow running on a real (zbd:) device, erasing it");

@@ -62,17 +62,20 @@ int Info(const std::string& uri, bool json) {
     fmt::print("{}\n", DeviceInfoJson(i).dump(2));
     return 0;
   }
-  fmt::print("uri:                {}\nbackend:            {} ({})\nmodel:              {}, family {}\n",
-             i.uri, i.backend, i.description, ModelName(i.model), DeviceFamilyName(i.family));
-  fmt::print("logical block:      {} B (physical {} B)\n", i.logical_block_size, i.physical_block_size);
+  fmt::print(
+      "uri:                {}\nbackend:            {} ({})\nmodel:              {}, family {}\n",
+      i.uri, i.backend, i.description, ModelName(i.model), DeviceFamilyName(i.family));
+  fmt::print("logical block:      {} B (physical {} B)\n", i.logical_block_size,
+             i.physical_block_size);
   fmt::print("zones:              {} x {} MiB (capacity {} MiB), {} conventional\n", i.nr_zones,
              i.zone_size >> 20, i.zone_capacity / double(1 << 20), i.nr_conventional_zones);
   fmt::print("capacity:           {} MiB\n", i.capacity_bytes() >> 20);
   fmt::print("max open / active:  {} / {}  (0 = no limit)\n", i.max_open_zones, i.max_active_zones);
-  fmt::print("zone append:        {}\n", i.zone_append ? fmt::format("yes, up to {} B", i.max_append_bytes) : "no");
+  fmt::print("zone append:        {}\n",
+             i.zone_append ? fmt::format("yes, up to {} B", i.max_append_bytes) : "no");
   if (i.copy.supported()) {
-    fmt::print("copy command:       {} ranges, {} B per range, {} B per command\n", i.copy.max_ranges,
-               i.copy.max_range_bytes, i.copy.max_total_bytes);
+    fmt::print("copy command:       {} ranges, {} B per range, {} B per command\n",
+               i.copy.max_ranges, i.copy.max_range_bytes, i.copy.max_total_bytes);
   } else {
     fmt::print("copy command:       no\n");
   }
@@ -94,19 +97,21 @@ int Zones(const std::string& uri, bool json) {
   fmt::print("{:>6} {:>14} {:>12} {:>12} {:>14} {:>4} {:>4}\n", "zone", "start", "size", "capacity",
              "wp", "type", "cond");
   for (const Zone& z : *zones) {
-    fmt::print("{:>6} {:>#14x} {:>#12x} {:>#12x} {:>#14x} {:>4} {:>4}\n", z.start / zs, z.start, z.size,
-               z.capacity, z.wp, ZoneTypeName(z.type), ZoneConditionName(z.cond));
+    fmt::print("{:>6} {:>#14x} {:>#12x} {:>#12x} {:>#14x} {:>4} {:>4}\n", z.start / zs, z.start,
+               z.size, z.capacity, z.wp, ZoneTypeName(z.type), ZoneConditionName(z.cond));
   }
   return 0;
 }
 
 int Reset(const std::string& uri, int64_t zone, bool all) {
-  if (all == (zone >= 0)) return Fail(Status::InvalidArgument("give exactly one of --zone N or --all"));
+  if (all == (zone >= 0))
+    return Fail(Status::InvalidArgument("give exactly one of --zone N or --all"));
   auto dev = OpenDevice(uri);
   if (!dev.ok()) return Fail(dev.status());
   const DeviceInfo& i = (*dev)->info();
   if (!all && static_cast<uint64_t>(zone) >= i.nr_zones)
-    return Fail(Status::OutOfRange(fmt::format("{}: no zone {} (the device has {})", uri, zone, i.nr_zones)));
+    return Fail(Status::OutOfRange(
+        fmt::format("{}: no zone {} (the device has {})", uri, zone, i.nr_zones)));
   Status s = all ? (*dev)->ResetAll() : (*dev)->ResetZone(uint64_t(zone) * i.zone_size);
   if (s.ok()) s = (*dev)->Sync();
   if (!s.ok()) return Fail(s);

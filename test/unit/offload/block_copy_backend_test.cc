@@ -10,8 +10,8 @@ namespace zgc {
 namespace {
 
 struct FakeKernel final : BlockCopyCalls {
-  int error = 0;                  // errno to fail ioctls with
-  ssize_t max_chunk = 1 << 30;    // copy_file_range short copies
+  int error = 0;                            // errno to fail ioctls with
+  ssize_t max_chunk = 1 << 30;              // copy_file_range short copies
   std::vector<std::vector<uint64_t>> seen;  // decoded requests
   int Ioctl(int, unsigned long request, void* arg) override {
     if (error) {

@@ -12,13 +12,18 @@ constexpr uint64_t kB = 4096, kZone = 1 << 20;  // kB: one 4 KiB block
 
 std::vector<std::byte> Pattern(uint64_t offset, size_t n) {
   std::vector<std::byte> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = static_cast<std::byte>(((offset + i) * 7 + ((offset + i) >> 12)) & 0xFF);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = static_cast<std::byte>(((offset + i) * 7 + ((offset + i) >> 12)) & 0xFF);
   return v;
 }
 
 class CopierTest : public ::testing::Test {
  protected:
-  void SetUp() override { Open("mem:?zone_size=1M&zones=8&max_open=0&max_active=0&copy_max_range=16K&copy_max=64K&copy_ranges=4"); }
+  void SetUp() override {
+    Open(
+        "mem:?zone_size=1M&zones=8&max_open=0&max_active=0&copy_max_range=16K&copy_max=64K&copy_"
+        "ranges=4");
+  }
   void Open(const std::string& uri) {
     auto d = OpenDevice(uri);
     ASSERT_TRUE(d.ok()) << d.status().ToString();
@@ -26,7 +31,11 @@ class CopierTest : public ::testing::Test {
     ASSERT_TRUE(fault_->Write(0, Pattern(0, kZone)).ok());  // zone 0: the sources
   }
   std::vector<Extent> Scattered() const {
-    return {{40 * kB, 3 * kB}, {4 * kB, 20 * kB}, {100 * kB, kB}, {200 * kB, 50 * kB}, {120 * kB, 8 * kB}};
+    return {{40 * kB, 3 * kB},
+            {4 * kB, 20 * kB},
+            {100 * kB, kB},
+            {200 * kB, 50 * kB},
+            {120 * kB, 8 * kB}};
   }
   void Verify(const CopyPlan& plan) {
     for (const Placement& p : plan.placements) {
@@ -59,7 +68,8 @@ TEST_F(CopierTest, NativePathCopiesEverythingAndSaysWhere) {
 }
 
 TEST_F(CopierTest, ReadWritePathWhenAsked) {
-  auto copier = Copier::Create(*fault_, CopyOptions{.path = CopyPath::kReadWrite, .queue_depth = 3});
+  auto copier =
+      Copier::Create(*fault_, CopyOptions{.path = CopyPath::kReadWrite, .queue_depth = 3});
   ASSERT_TRUE(copier.ok());
   auto plan = (*copier)->Copy(Scattered(), std::span(&dest_, 1));
   ASSERT_TRUE(plan.ok());
@@ -139,11 +149,13 @@ TEST_F(CopierTest, SourcesAdjacentAcrossAZoneBoundaryCopyWithoutFailures) {
 }
 
 TEST_F(CopierTest, SpillsIntoTheNextDestinationOnAnEmuFile) {
-  const auto path = std::filesystem::temp_directory_path() / ("zgc-copier-" + std::to_string(::getpid()));
+  const auto path =
+      std::filesystem::temp_directory_path() / ("zgc-copier-" + std::to_string(::getpid()));
   std::filesystem::remove(path);
   Open("emu:" + path.string() + "?create=1&zone_size=1M&zones=8&max_open=0&max_active=0");
   auto copier = Copier::Create(*fault_);
-  const Destination dests[] = {{kZone + 32 * kB, kZone + 64 * kB}, {2 * kZone, 2 * kZone + 64 * kB}};
+  const Destination dests[] = {{kZone + 32 * kB, kZone + 64 * kB},
+                               {2 * kZone, 2 * kZone + 64 * kB}};
   ASSERT_TRUE(fault_->Write(kZone, Pattern(0, 32 * kB)).ok());
   auto plan = (*copier)->Copy(Scattered(), dests);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();

@@ -29,10 +29,12 @@ std::map<uint64_t, uint64_t> Execute(const CopyPlan& plan, const CopyLimits& lim
     for (const Extent& e : c.sources) {
       EXPECT_LE(e.length, lim.max_range_bytes);
       if (lim.range_boundary) {
-        EXPECT_EQ(e.offset / lim.range_boundary, (e.end() - 1) / lim.range_boundary) << "crosses a boundary";
+        EXPECT_EQ(e.offset / lim.range_boundary, (e.end() - 1) / lim.range_boundary)
+            << "crosses a boundary";
       }
       EXPECT_EQ(e.offset % kB, 0u);
-      for (uint64_t b = 0; b < e.length; b += kB) EXPECT_TRUE(landed.emplace(at + b, e.offset + b).second);
+      for (uint64_t b = 0; b < e.length; b += kB)
+        EXPECT_TRUE(landed.emplace(at + b, e.offset + b).second);
       at += e.length;
     }
   }
@@ -84,7 +86,8 @@ TEST(CopyPlanner, RandomBatchesLandEveryByteOnceInOrderWithinLimits) {
         EXPECT_EQ(landed[p.destination + b], p.source + b);
         s_off += kB;
         s_rem -= kB;
-        if (s_rem == 0 && ++si < sources.size()) s_off = sources[si].offset, s_rem = sources[si].length;
+        if (s_rem == 0 && ++si < sources.size())
+          s_off = sources[si].offset, s_rem = sources[si].length;
       }
       covered += p.length;
     }
@@ -113,7 +116,8 @@ TEST(CopyPlanner, SpillsToTheNextDestination) {
   auto plan = PlanCopy(src, dst, CopyLimits{128 * kB, 128 * kB, 128}, kB);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->commands.size(), 2u);
-  EXPECT_EQ(plan->placements, (std::vector<Placement>{{0, 100 * kB, 4 * kB}, {4 * kB, 200 * kB, 6 * kB}}));
+  EXPECT_EQ(plan->placements,
+            (std::vector<Placement>{{0, 100 * kB, 4 * kB}, {4 * kB, 200 * kB, 6 * kB}}));
 }
 
 TEST(CopyPlanner, RefusesWhatCannotBePlanned) {
@@ -149,7 +153,8 @@ VolumeMap TwoDevices() {
 TEST(CopyPlanner, VolumeCrossDevicePiecesGoByReadWrite) {
   const VolumeMap m = TwoDevices();
   // Sources on both devices, one straddling the boundary; destination on device 1.
-  std::vector<Extent> src = {{8 * kB, 4 * kB}, {(1 << 20) - 2 * kB, 4 * kB}, {(1 << 20) + 64 * kB, 32 * kB}};
+  std::vector<Extent> src = {
+      {8 * kB, 4 * kB}, {(1 << 20) - 2 * kB, 4 * kB}, {(1 << 20) + 64 * kB, 32 * kB}};
   std::vector<Destination> dst = {{(1 << 20) + (512 << 10), 2 << 20}};
   auto plan = PlanVolumeCopy(src, dst, m);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
@@ -202,7 +207,8 @@ TEST(CopyPlanner, RangesNeverCrossTheZoneBoundary) {
   auto plan = PlanCopy(src, dst, CopyLimits{128 * kB, 128 * kB, 128, zone}, kB);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->commands.size(), 1u);
-  EXPECT_EQ(plan->commands[0].sources, (std::vector<Extent>{{zone - 2 * kB, 2 * kB}, {zone, 2 * kB}}));
+  EXPECT_EQ(plan->commands[0].sources,
+            (std::vector<Extent>{{zone - 2 * kB, 2 * kB}, {zone, 2 * kB}}));
 }
 
 }  // namespace

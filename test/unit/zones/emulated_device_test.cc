@@ -11,7 +11,9 @@
 namespace zgc {
 namespace {
 
-std::vector<std::byte> Bytes(size_t n, uint8_t v = 0xAB) { return std::vector<std::byte>(n, std::byte{v}); }
+std::vector<std::byte> Bytes(size_t n, uint8_t v = 0xAB) {
+  return std::vector<std::byte>(n, std::byte{v});
+}
 
 std::unique_ptr<ZonedDevice> Mem(const std::string& params) {
   auto d = OpenDevice("mem:?" + params);
@@ -24,12 +26,18 @@ TEST(EmuGeometry, RejectsBadGeometryNamingTheParameter) {
     const char* params;
     const char* names;
   } cases[] = {
-      {"zone_size=0", "zone_size"},          {"zone_size=3M", "zone_size"},
-      {"zone_size=128T", "zone_size"},       {"zone_size=1M&zone_cap=2M", "zone_cap"},
-      {"zone_size=1M&zone_cap=1000", "zone_cap"}, {"zones=0", "zones"},
-      {"zones=99999999", "zones"},           {"zones=4&conv=4", "conv"},
-      {"lbs=1000", "lbs"},                   {"lbs=256", "lbs"},
-      {"max_open=20&max_active=10", "max_open"}, {"zone_size=64G&zones=100000", "exceeds"},
+      {"zone_size=0", "zone_size"},
+      {"zone_size=3M", "zone_size"},
+      {"zone_size=128T", "zone_size"},
+      {"zone_size=1M&zone_cap=2M", "zone_cap"},
+      {"zone_size=1M&zone_cap=1000", "zone_cap"},
+      {"zones=0", "zones"},
+      {"zones=99999999", "zones"},
+      {"zones=4&conv=4", "conv"},
+      {"lbs=1000", "lbs"},
+      {"lbs=256", "lbs"},
+      {"max_open=20&max_active=10", "max_open"},
+      {"zone_size=64G&zones=100000", "exceeds"},
       {"copy_ranges=300", "copy_ranges"},
   };
   for (const Case& c : cases) {
@@ -132,8 +140,10 @@ TEST(EmulatedDevice, ConcurrentWritersToDistinctZonesKeepCountsRight) {
         ASSERT_TRUE(d->Write(t * (1ull << 20) + off, Bytes(4096)).ok());
     });
   for (auto& t : threads) t.join();
-  for (int t = 0; t < 4; ++t) EXPECT_EQ(d->ReportZone(t * (1ull << 20))->cond, ZoneCondition::kFull);
-  for (int t = 4; t < 8; ++t) EXPECT_TRUE(d->Write(t * (1ull << 20), Bytes(4096)).ok()) << "all slots free";
+  for (int t = 0; t < 4; ++t)
+    EXPECT_EQ(d->ReportZone(t * (1ull << 20))->cond, ZoneCondition::kFull);
+  for (int t = 4; t < 8; ++t)
+    EXPECT_TRUE(d->Write(t * (1ull << 20), Bytes(4096)).ok()) << "all slots free";
 }
 
 }  // namespace

@@ -59,14 +59,16 @@ class EmuFile : public ::testing::Test {
   std::string path_, uri_;
 };
 
-std::vector<std::byte> Bytes(size_t n, uint8_t v) { return std::vector<std::byte>(n, std::byte{v}); }
+std::vector<std::byte> Bytes(size_t n, uint8_t v) {
+  return std::vector<std::byte>(n, std::byte{v});
+}
 
 TEST_F(EmuFile, StateAndDataSurviveReopen) {
   ASSERT_TRUE(CreateEmulatedDevice(uri_).ok());
   const uint64_t Z = 1 << 20;
   {
     auto d = Open("emu:" + path_);
-    ASSERT_TRUE(d->Write(Z, Bytes(8192, 1)).ok());          // zone 1: implicitly open
+    ASSERT_TRUE(d->Write(Z, Bytes(8192, 1)).ok());           // zone 1: implicitly open
     ASSERT_TRUE(d->Write(2 * Z, Bytes(768 << 10, 2)).ok());  // zone 2: full
     ASSERT_TRUE(d->OpenZone(3 * Z).ok());                    // zone 3: open, empty
     ASSERT_TRUE(d->Write(0, Bytes(4096, 9)).ok());           // conventional
@@ -101,8 +103,9 @@ TEST_F(EmuFile, MissingFileIsNotFoundUnlessCreateIsAsked) {
   EXPECT_EQ(d.status().code(), Code::kNotFound);
   EXPECT_NE(d.status().message().find(path_), std::string::npos);
   EXPECT_FALSE(fs::exists(path_));
-  EXPECT_EQ(OpenDevice("emu:" + (dir_ / "no/such/dir/x.img").string() + "?create=1").status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(
+      OpenDevice("emu:" + (dir_ / "no/such/dir/x.img").string() + "?create=1").status().code(),
+      Code::kNotFound);
   EXPECT_TRUE(Open(uri_ + "&create=1") != nullptr);
   EXPECT_TRUE(fs::exists(path_));
 }

@@ -42,7 +42,8 @@ TEST(Uri, NamesTheProblem) {
   EXPECT_NE(s.message().find("zone_sise"), std::string::npos);
   auto v = Uri::Parse("emu:/a?zones=many");
   EXPECT_NE(v->Count("zones", 1).status().message().find("zones"), std::string::npos);
-  EXPECT_EQ(Uri::Parse("mem:?data=maybe")->Flag("data", true).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Uri::Parse("mem:?data=maybe")->Flag("data", true).status().code(),
+            Code::kInvalidArgument);
 }
 
 TEST(OpenDevice, RejectsUnknownSchemesAndParameters) {
