@@ -14,7 +14,8 @@
 #
 # Environment: ZGC_LAB_KERNEL=6.1|6.12 (default 6.1), ZGC_LAB_MODULES (extra modules),
 # ZGC_LAB_CACHE (default ~/.cache/zgc-lab), ZGC_LAB_TIMEOUT seconds (default 900),
-# ZGC_LAB_MEM MiB (default 2048).
+# ZGC_LAB_MEM MiB (default 2048), ZGC_LAB_QEMU (the QEMU binary, default
+# qemu-system-x86_64; the harness's own test points it at one that cannot boot).
 # Exit: run.sh's status; 77 when the lab cannot be set up or the guest never booted
 # (the reason is printed: callers report a skip); 124 on timeout; 99 when the guest
 # booted but no status came back (a crash: a failure, not a skip).
@@ -42,7 +43,8 @@ if [ ${#need[@]} -gt 0 ]; then
   { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"; } \
     >/dev/null 2>&1 || skip "cannot install ${need[*]}"
 fi
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not available"
+qemu=${ZGC_LAB_QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || skip "$qemu is not available"
 
 # The kernel: Debian's package, extracted once into the cache (never into the repo).
 (
@@ -122,7 +124,7 @@ chmod +x "$root/init"
 truncate -s 1G "$work/zns1.img"
 truncate -s 512M "$work/zns2.img"
 
-timeout "${ZGC_LAB_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -m "${ZGC_LAB_MEM:-2048}" -smp 2 \
+timeout "${ZGC_LAB_TIMEOUT:-900}" "$qemu" -accel tcg -cpu max -m "${ZGC_LAB_MEM:-2048}" -smp 2 \
   -nographic -no-reboot -pidfile "$work/qemu.pid" \
   -kernel "$kroot/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" -append "console=ttyS0 quiet panic=-1" \
   -drive file="$work/zns1.img",id=zns1,format=raw,if=none \

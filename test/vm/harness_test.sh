@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The lab harness reports a lab that cannot boot as a skip (77) with its reason,
+# never as a pass, and passes a booted guest's failure through as a failure.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+echo 'exit 0' > "$dir/run.sh"
+pass=0 fail=0
+expect() {  # expect NAME WANT_EXIT PATTERN -- ENV...
+  local name=$1 want=$2 pat=$3; shift 4
+  out=$(env "$@" bash "$here/lab.sh" "$dir" 2>&1); rc=$?
+  if [ "$rc" = "$want" ] && grep -qE -- "$pat" <<<"$out"; then pass=$((pass+1))
+  else fail=$((fail+1)); echo "FAIL $name: exit $rc (want $want)"; tail -3 <<<"$out"; fi
+}
+expect no-qemu 77 "SKIP: /nonexistent/qemu is not available" -- ZGC_LAB_QEMU=/nonexistent/qemu
+expect no-boot 77 "SKIP: the guest did not boot" -- ZGC_LAB_QEMU=/bin/false
+expect bad-kernel 2 "must be 6.1 or 6.12" -- ZGC_LAB_KERNEL=5.10
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
