@@ -1,0 +1,128 @@
+// zgc::GcEngine: reclaims zones for an owner that keeps its own mapping.
+//
+// Contract (the GC/owner contract of DESIGN.md):
+// - The owner asks Allocate() where to write, writes there (in allocation order
+//   within a zone), then reports OnWrite(). When data dies it reports
+//   OnInvalidate(). The engine keeps per-zone live bytes and a per-zone index of
+//   live extents; it never owns the mapping.
+// - Relocation: the engine picks a victim, copies its live extents (through the
+//   Copier: offload where the device has it) into a GC zone, then calls
+//   owner.Relocate(moves). The owner remaps what is still live and unchanged,
+//   persists, and answers per move. Only then is the victim reset. A move the
+//   owner rejects (the data changed during the copy) is garbage at its new place.
+//   A crash at any point loses nothing: until Relocate returns, the old copy is
+//   the mapped one.
+// - Placement: user writes go to zones of their lifetime class (the owner's hint,
+//   or inferred from the lifetime of the data the write replaces); relocated data
+//   goes to GC zones split by age. User and GC data never share a zone.
+// - The engine keeps `reserve_zones` free zones for itself: Allocate fails with
+//   kNoSpace rather than take them, so GC can always make progress.
+//
+// Thread safety: all methods may be called from any thread; they serialize on
+// one engine mutex (except the copy itself). Relocate is called without that
+// mutex held and must not call back into GC (CollectOnce/Stop).
+#ifndef ZGC_GC_H_
+#define ZGC_GC_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "zgc/copy.h"
+#include "zgc/device.h"
+
+namespace zgc {
+
+// Expected lifetime of data (RocksDB's WriteLifeTimeHint has the same shape).
+enum class Lifetime : uint8_t { kUnknown = 0, kShort = 1, kMedium = 2, kLong = 3, kExtreme = 4 };
+
+struct Move {
+  Extent from;      // where the data was (still is, until the victim is reset)
+  uint64_t to = 0;  // where a copy of all of it now is
+};
+
+class GcOwner {
+ public:
+  virtual ~GcOwner() = default;
+  // Remap each move whose data is still live and unchanged, persist, and return
+  // one flag per move (true: remapped). Must not call back into GC.
+  virtual Result<std::vector<bool>> Relocate(std::span<const Move> moves) = 0;
+};
+
+enum class VictimPolicy : uint8_t {
+  kGreedy,          // fewest live bytes
+  kCostBenefit,     // highest (1-u)*age/(1+u)
+  kWindowedGreedy,  // fewest live bytes among the oldest `window` full zones
+  kDefault,         // cost-benefit victims + lifetime-separated placement (see README)
+};
+std::string_view VictimPolicyName(VictimPolicy policy);
+
+struct GcOptions {
+  VictimPolicy policy = VictimPolicy::kDefault;
+  uint32_t reserve_zones = 2;  // free zones only GC may take
+  uint32_t window = 16;        // kWindowedGreedy's window, in zones
+  uint32_t candidates = 64;    // victims scored per choice (the least-live first)
+  // Placement: 0 = one user class and one GC class (no separation); otherwise
+  // the number of user classes (hint or inferred) and GC classes are 2 each.
+  bool separate_lifetimes = true;
+  CopyOptions copy;
+};
+
+struct Allocation {
+  uint64_t offset = 0;
+  uint64_t length = 0;  // may be shorter than asked: the zone ended
+};
+
+struct GcStats {
+  uint64_t user_bytes = 0;       // reported by OnWrite
+  uint64_t relocated_bytes = 0;  // copied by GC (landed; includes rejected moves)
+  uint64_t offloaded_bytes = 0;  // of relocated_bytes, by an offload path
+  uint64_t fallback_bytes = 0;   // of relocated_bytes, by read/write
+  uint64_t rejected_bytes = 0;   // moves the owner declined (changed during the copy)
+  uint64_t zones_reset = 0;
+  uint64_t collections = 0;
+  double gc_seconds = 0;
+  uint32_t free_zones = 0;
+  // (user + relocated) / user: device bytes written per user byte.
+  double write_amplification() const {
+    return user_bytes ? double(user_bytes + relocated_bytes) / double(user_bytes) : 1.0;
+  }
+};
+
+class GcEngine {
+ public:
+  // The device must be empty of live data (its sequential zones are reset).
+  // Fails with kInvalidArgument (options), kNotSupported (no sequential zones),
+  // kNoSpace (fewer zones than the reserve needs), device errors.
+  static Result<std::unique_ptr<GcEngine>> Create(ZonedDevice& device, GcOwner& owner,
+                                                  GcOptions options);
+  virtual ~GcEngine() = default;
+
+  // Where to write next for data of this lifetime. `replaces`, when the write
+  // overwrites earlier data, lets the engine infer a lifetime class. Collects
+  // synchronously when free zones run low, which may call owner.Relocate and
+  // move the very data being replaced: look its location up again after
+  // Allocate returns before calling OnInvalidate. Fails with kNoSpace when nothing can
+  // be reclaimed, kInvalidArgument (unaligned length), device errors.
+  virtual Result<Allocation> Allocate(uint64_t length, Lifetime hint,
+                                      std::optional<Extent> replaces = std::nullopt) = 0;
+  // The allocated range now holds live data. kInvalidArgument if it was not allocated.
+  virtual Status OnWrite(Extent extent) = 0;
+  // The range holds no live data any more (whole or part of written extents).
+  virtual Status OnInvalidate(Extent extent) = 0;
+
+  // Reclaims one victim zone, synchronously. kNoSpace if no zone can be reclaimed.
+  virtual Status CollectOnce() = 0;
+  // Free zones (empty, not counting open ones) available to user writes.
+  virtual uint32_t FreeZones() const = 0;
+  virtual GcStats Stats() const = 0;
+  // Live bytes the engine believes each zone holds (tests and tools).
+  virtual uint64_t LiveBytes(uint32_t zone) const = 0;
+};
+
+}  // namespace zgc
+
+#endif  // ZGC_GC_H_

@@ -1,0 +1,251 @@
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <random>
+
+#include "zgc/fault_device.h"
+#include "zgc/gc.h"
+
+namespace zgc {
+namespace {
+
+constexpr uint64_t kB = 4096;
+
+// An owner with a block map and, when the device keeps data, a content check.
+class Owner final : public GcOwner {
+ public:
+  Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
+    ++calls;
+    std::vector<bool> ok(moves.size(), true);
+    for (size_t i = 0; i < moves.size(); ++i) {
+      if (reject && reject(moves[i])) {
+        ok[i] = false;
+        continue;
+      }
+      for (uint64_t b = 0; b < moves[i].from.length; b += kB) {
+        auto it = p2l.find(moves[i].from.offset + b);
+        if (it == p2l.end()) continue;
+        const uint64_t lba = it->second;
+        p2l.erase(it);
+        l2p[lba] = moves[i].to + b;
+        p2l[moves[i].to + b] = lba;
+      }
+    }
+    return ok;
+  }
+  std::map<uint64_t, uint64_t> l2p, p2l;
+  std::function<bool(const Move&)> reject;
+  int calls = 0;
+};
+
+std::vector<std::byte> Content(uint64_t lba, uint64_t version) {
+  std::vector<std::byte> v(kB);
+  for (size_t i = 0; i < kB; i += 8) {
+    const uint64_t w[1] = {lba * 1000003 + version * 7 + i};
+    std::memcpy(v.data() + i, w, 8);
+  }
+  return v;
+}
+
+struct Harness {
+  explicit Harness(const std::string& uri, GcOptions opt = {}) {
+    auto d = OpenDevice(uri);
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    dev = std::make_unique<FaultDevice>(std::move(*d));
+    auto e = GcEngine::Create(*dev, owner, opt);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    gc = std::move(*e);
+  }
+  // Writes one block for lba (a new version), as an owner does.
+  Status Write(uint64_t lba) {
+    std::optional<Extent> old;
+    if (owner.l2p.count(lba)) old = Extent{owner.l2p[lba], kB};
+    ZGC_ASSIGN_OR_RETURN(Allocation a, gc->Allocate(kB, Lifetime::kUnknown, old));
+    ZGC_RETURN_IF_ERROR(dev->Write(a.offset, Content(lba, ++version[lba])));
+    ZGC_RETURN_IF_ERROR(gc->OnWrite({a.offset, kB}));
+    // Allocate may have collected and moved the old version: ask the map again.
+    if (old) old = Extent{owner.l2p[lba], kB};
+    if (old) {
+      owner.p2l.erase(old->offset);
+      ZGC_RETURN_IF_ERROR(gc->OnInvalidate(*old));
+    }
+    owner.l2p[lba] = a.offset;
+    owner.p2l[a.offset] = lba;
+    return Status::OK();
+  }
+  uint64_t EngineLive() {
+    uint64_t n = 0;
+    for (uint32_t z = 0; z < dev->info().nr_zones; ++z) n += gc->LiveBytes(z);
+    return n;
+  }
+  void VerifyAll() {
+    for (const auto& [lba, off] : owner.l2p) {
+      std::vector<std::byte> got(kB);
+      ASSERT_TRUE(dev->Read(off, got).ok());
+      ASSERT_TRUE(got == Content(lba, version[lba])) << "lba " << lba << " at " << off;
+    }
+  }
+  Owner owner;
+  std::unique_ptr<FaultDevice> dev;
+  std::unique_ptr<GcEngine> gc;
+  std::map<uint64_t, uint64_t> version;
+};
+
+const char* kSmall = "mem:?zone_size=256K&zones=16&max_open=0&max_active=0";
+
+TEST(GcEngine, LiveBytesEqualTheOwnersLiveDataUnderRandomOperations) {
+  for (VictimPolicy p : {VictimPolicy::kGreedy, VictimPolicy::kCostBenefit,
+                         VictimPolicy::kWindowedGreedy, VictimPolicy::kDefault}) {
+    SCOPED_TRACE(std::string(VictimPolicyName(p)));
+    Harness h(kSmall, GcOptions{.policy = p});
+    std::mt19937 rng(5);
+    for (int i = 0; i < 6000; ++i) {
+      ASSERT_TRUE(h.Write(rng() % 600).ok()) << i;
+      if (i % 500 == 0) {
+        ASSERT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+      }
+    }
+    ASSERT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+    EXPECT_GT(h.gc->Stats().zones_reset, 10u);
+    h.VerifyAll();
+  }
+}
+
+TEST(GcEngine, GreedyTakesTheLeastLiveZoneAndTheVictimIsResetAfterTheOwnerRemaps) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .separate_lifetimes = false});
+  for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());  // zones 0..3 full
+  // Zone 1 keeps 8 live blocks, zone 2 keeps 40.
+  for (uint64_t lba = 64; lba < 120; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  for (uint64_t lba = 128; lba < 152; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  EXPECT_EQ(h.owner.calls, 1);
+  EXPECT_EQ(h.gc->LiveBytes(1), 0u);
+  EXPECT_EQ(h.dev->ReportZone(256 << 10)->cond, ZoneCondition::kEmpty) << "zone 1 reset";
+  EXPECT_EQ(h.gc->Stats().relocated_bytes, 8 * kB);
+  for (uint64_t lba = 120; lba < 128; ++lba)
+    EXPECT_GE(h.owner.l2p[lba], 4u << 18) << "moved out of zone 1";
+}
+
+TEST(GcEngine, WindowedGreedyChoosesAmongTheOldestZones) {
+  Harness h(
+      kSmall,
+      GcOptions{.policy = VictimPolicy::kWindowedGreedy, .window = 1, .separate_lifetimes = false});
+  for (uint64_t lba = 0; lba < 3 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[0], kB}).ok());  // zone 0: 63 live, oldest
+  for (uint64_t lba = 64; lba < 128; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  EXPECT_EQ(h.dev->ReportZone(0)->cond, ZoneCondition::kEmpty)
+      << "a window of one: the oldest zone";
+  EXPECT_EQ(h.gc->LiveBytes(1), 0u);
+}
+
+TEST(GcEngine, CostBenefitPrefersOldColdZonesOverYoungOnes) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kCostBenefit, .separate_lifetimes = false});
+  for (uint64_t lba = 0; lba < 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());  // zone 0: old
+  for (uint64_t lba = 64; lba < 10 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  for (uint64_t lba = 0; lba < 24; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  // Zone 8 (young) is a little emptier than zone 0 (old).
+  for (uint64_t lba = 8 * 64; lba < 8 * 64 + 28; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  EXPECT_EQ(h.dev->ReportZone(0)->cond, ZoneCondition::kEmpty)
+      << "(1-u)*age/(1+u) favours the old zone";
+}
+
+TEST(GcEngine, DataOverwrittenDuringTheCopyIsRejectedAndBecomesGarbage) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .separate_lifetimes = false});
+  for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  for (uint64_t lba = 0; lba < 48; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  // The owner sees block 60's data changed while it was being copied.
+  const uint64_t changed = h.owner.l2p[60];
+  h.owner.reject = [&](const Move& m) {
+    return changed >= m.from.offset && changed < m.from.end();
+  };
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  const GcStats s = h.gc->Stats();
+  EXPECT_GT(s.rejected_bytes, 0u);
+  EXPECT_EQ(s.relocated_bytes, 16 * kB);
+  // Rejected copies are not live anywhere; the accepted ones are.
+  EXPECT_EQ(h.EngineLive(), (h.owner.l2p.size() - 48 - s.rejected_bytes / kB) * kB);
+}
+
+TEST(GcEngine, AFailedCopyLeavesTheVictimMappedAndIntact) {
+  Harness h("mem:?zone_size=256K&zones=16&max_open=0&max_active=0&copy=0",
+            GcOptions{.policy = VictimPolicy::kGreedy, .separate_lifetimes = false});
+  for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  for (uint64_t lba = 0; lba < 32; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  h.owner.l2p.erase(h.owner.l2p.begin(), h.owner.l2p.find(32));
+  h.dev->AddRule(
+      {.op = FaultOp::kWrite, .sticky = true, .status = Status::IoError("dead destination")});
+  EXPECT_EQ(h.gc->CollectOnce().code(), Code::kIoError);
+  EXPECT_EQ(h.owner.calls, 0) << "the owner is not asked to remap a failed copy";
+  EXPECT_EQ(h.gc->LiveBytes(0), 32 * kB);
+  h.dev->ClearRules();
+  h.VerifyAll();
+  ASSERT_TRUE(h.gc->CollectOnce().ok()) << "and GC recovers once the device does";
+  h.VerifyAll();
+}
+
+TEST(GcEngine, NeverRunsOutOfSpaceWhileSpaceIsReclaimable) {
+  // Logical space at 95% of what user data can use (Sf 0.05), overwritten 3 times.
+  Harness h("mem:?data=0&zone_size=256K&zones=32&max_open=0&max_active=0");
+  const uint64_t logical = (32 - 2) * 64 * 95 / 100;
+  std::mt19937 rng(9);
+  for (uint64_t lba = 0; lba < logical; ++lba) {
+    Status s = h.Write(lba);
+    ASSERT_TRUE(s.ok()) << "fill " << lba << ": " << s.ToString();
+  }
+  for (uint64_t i = 0; i < 3 * logical; ++i) {
+    Status s = h.Write(rng() % logical);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.ToString() << " free " << h.gc->FreeZones();
+  }
+  EXPECT_EQ(h.EngineLive(), logical * kB);
+}
+
+TEST(GcEngine, AFullDeviceSaysSoAndLosesNothing) {
+  Harness h("mem:?zone_size=256K&zones=8&max_open=0&max_active=0");
+  Status s;
+  uint64_t lba = 0;
+  while ((s = h.Write(lba)).ok()) ++lba;
+  EXPECT_EQ(s.code(), Code::kNoSpace);
+  EXPECT_NE(s.message().find("entirely live"), std::string::npos) << s.ToString();
+  EXPECT_EQ(h.EngineLive(), lba * kB);
+  h.version.erase(lba);
+  h.VerifyAll();
+}
+
+TEST(GcEngine, EndToEndOnAnEmuFileEveryByteSurvivesManyCollections) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("zgc-gc-" + std::to_string(::getpid()));
+  std::filesystem::remove(path);
+  {
+    Harness h("emu:" + path.string() + "?create=1&zone_size=256K&zones=24&max_open=8&max_active=8");
+    std::mt19937 rng(11);
+    for (int i = 0; i < 8000; ++i) ASSERT_TRUE(h.Write(rng() % 900).ok()) << i;
+    EXPECT_GT(h.gc->Stats().zones_reset, 50u);
+    EXPECT_GT(h.gc->Stats().offloaded_bytes, 0u) << "native copy used";
+    h.VerifyAll();
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(GcEngine, RefusesADeviceWithDataOrTooFewZones) {
+  Owner owner;
+  auto d = OpenDevice("mem:?zone_size=256K&zones=16&max_open=0&max_active=0");
+  ASSERT_TRUE((*d)->Write(0, Content(0, 0)).ok());
+  EXPECT_EQ(GcEngine::Create(**d, owner, {}).status().code(), Code::kInvalidArgument);
+  auto small = OpenDevice("mem:?zone_size=256K&zones=4&max_open=0&max_active=0");
+  EXPECT_EQ(GcEngine::Create(**small, owner, {}).status().code(), Code::kNoSpace);
+}
+
+}  // namespace
+}  // namespace zgc
