@@ -104,15 +104,7 @@ class GcEngineImpl final : public GcEngine {
     if (e.offset % lbs_ || e.length % lbs_ || e.end() > zone_size_ * zones_.size())
       return Status::InvalidArgument("OnInvalidate: " + Hex(e.offset) + "+" + Hex(e.length) +
                                      " is not whole blocks");
-    for (uint64_t off = e.offset; off < e.end();) {
-      const uint32_t z = static_cast<uint32_t>(off / zone_size_);
-      ZoneMeta& m = zones_[z];
-      const uint64_t n = std::min(e.end(), m.start + zone_size_) - off;
-      m.extents.Invalidate(static_cast<uint32_t>((off - m.start) / lbs_),
-                           static_cast<uint32_t>(n / lbs_));
-      Reindex(z);
-      off += n;
-    }
+    InvalidateLocked(e);
     return Status::OK();
   }
 
