@@ -69,6 +69,13 @@ struct GcOptions {
   // the number of user classes (hint or inferred) and GC classes are 2 each.
   bool separate_lifetimes = true;
   CopyOptions copy;
+  // Background GC (after Start): collect when free zones fall below
+  // low_watermark, until they reach high_watermark, relocating at most
+  // rate_limit bytes per second (0: no limit). Below reserve_zones, Allocate
+  // collects synchronously whatever the scheduler is doing.
+  uint32_t low_watermark = 4;
+  uint32_t high_watermark = 6;
+  uint64_t rate_limit = 0;
 };
 
 struct Allocation {
@@ -84,6 +91,7 @@ struct GcStats {
   uint64_t rejected_bytes = 0;   // moves the owner declined (changed during the copy)
   uint64_t zones_reset = 0;
   uint64_t collections = 0;
+  uint64_t background_collections = 0;
   double gc_seconds = 0;
   uint32_t free_zones = 0;
   // (user + relocated) / user: device bytes written per user byte.
@@ -116,6 +124,16 @@ class GcEngine {
 
   // Reclaims one victim zone, synchronously. kNoSpace if no zone can be reclaimed.
   virtual Status CollectOnce() = 0;
+
+  // The background scheduler. Start launches it (kBusy if running); Pause and
+  // Resume hold and release it between collections; Stop lets a collection in
+  // progress finish (a batch is never abandoned half-copied), joins the thread
+  // and returns the first error the scheduler met (kNoSpace from an exhausted
+  // device is not an error). The destructor stops it.
+  virtual Status Start() = 0;
+  virtual void Pause() = 0;
+  virtual void Resume() = 0;
+  virtual Status Stop() = 0;
   // Free zones (empty, not counting open ones) available to user writes.
   virtual uint32_t FreeZones() const = 0;
   virtual GcStats Stats() const = 0;

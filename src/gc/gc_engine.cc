@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 #include "src/gc/victim_index.h"
 #include "src/gc/zone_extents.h"
@@ -71,6 +72,7 @@ class GcEngineImpl final : public GcEngine {
     const uint64_t n = std::min(length, m.start + m.cap - m.alloc);
     const Allocation a{m.alloc, n};
     m.alloc += n;
+    Nudge();
     if (m.alloc == m.start + m.cap) {
       Seal(z);
       open_user_[cls] = -1;
@@ -108,9 +110,43 @@ class GcEngineImpl final : public GcEngine {
     return Status::OK();
   }
 
+  ~GcEngineImpl() override { (void)Stop(); }
+
   Status CollectOnce() override {
     std::unique_lock lock(mu_);
     return Collect(lock);
+  }
+
+  Status Start() override {
+    std::lock_guard lock(mu_);
+    if (bg_.joinable()) return Status::Busy("the GC scheduler is already running");
+    stop_ = paused_ = false;
+    bg_error_ = Status::OK();
+    bg_ = std::thread([this] { Background(); });
+    return Status::OK();
+  }
+
+  void Pause() override {
+    std::lock_guard lock(mu_);
+    paused_ = true;
+  }
+
+  void Resume() override {
+    std::lock_guard lock(mu_);
+    paused_ = false;
+    wake_.notify_all();
+  }
+
+  Status Stop() override {
+    {
+      std::lock_guard lock(mu_);
+      if (!bg_.joinable()) return Status::OK();
+      stop_ = true;
+      wake_.notify_all();
+    }
+    bg_.join();
+    std::lock_guard lock(mu_);
+    return bg_error_;
   }
 
   uint32_t FreeZones() const override {
@@ -131,6 +167,35 @@ class GcEngineImpl final : public GcEngine {
   }
 
  private:
+  // The scheduler: between the watermarks, one collection at a time, paced.
+  void Background() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      wake_.wait(lock, [&] { return stop_ || (!paused_ && free_.size() < opt_.low_watermark); });
+      if (stop_) return;
+      while (!stop_ && !paused_ && free_.size() < opt_.high_watermark) {
+        const uint64_t before = stats_.relocated_bytes;
+        Status s = Collect(lock);
+        if (!s.ok()) {
+          if (s.code() != Code::kNoSpace && bg_error_.ok()) bg_error_ = s;
+          // Nothing to reclaim now: wait for the owner to free something.
+          wake_.wait_for(lock, std::chrono::milliseconds(10), [&] { return stop_; });
+          break;
+        }
+        ++stats_.background_collections;
+        if (opt_.rate_limit) {
+          const auto pause = std::chrono::duration<double>(double(stats_.relocated_bytes - before) / double(opt_.rate_limit));
+          wake_.wait_for(lock, pause, [&] { return stop_; });
+        }
+      }
+    }
+  }
+
+  // Below the low watermark, writes wake the scheduler.
+  void Nudge() {
+    if (bg_.joinable() && free_.size() < opt_.low_watermark) wake_.notify_all();
+  }
+
   uint64_t Live(const ZoneMeta& m) const { return uint64_t(m.extents.live_blocks()) * lbs_; }
 
   // SepBIT's idea: data that dies young is written apart from the rest. A hint
@@ -288,6 +353,7 @@ class GcEngineImpl final : public GcEngine {
     ZoneMeta& vm = zones_[v];
     index_.Remove(v);
     vm.state = ZoneMeta::State::kCollecting;
+    dying_.clear();
     std::vector<Extent> sources;
     vm.extents.ForEach([&](uint32_t s, uint32_t n) {
       sources.push_back({vm.start + uint64_t(s) * lbs_, uint64_t(n) * lbs_});
@@ -363,6 +429,14 @@ class GcEngineImpl final : public GcEngine {
       stats_.rejected_bytes += moves[i].from.length;
       InvalidateLocked({moves[i].to, moves[i].from.length});
     }
+    // What the owner invalidated in the victim during the copy is dead at its copy.
+    for (const Extent& d : dying_) {
+      for (const Placement& p : plan->placements) {
+        const uint64_t lo = std::max(d.offset, p.source), hi = std::min(d.end(), p.source + p.length);
+        if (lo < hi) InvalidateLocked({p.destination + (lo - p.source), hi - lo});
+      }
+    }
+    dying_.clear();
     // Only now may the victim go.
     ZGC_RETURN_IF_ERROR(dev_.ResetZone(vm.start));
     if (!vm.gc)
@@ -395,8 +469,11 @@ class GcEngineImpl final : public GcEngine {
     for (uint64_t off = e.offset; off < e.end();) {
       const uint32_t z = static_cast<uint32_t>(off / zone_size_);
       const uint64_t n = std::min(e.end(), zones_[z].start + zone_size_) - off;
-      zones_[z].extents.Invalidate(static_cast<uint32_t>((off - zones_[z].start) / lbs_),
-                                   static_cast<uint32_t>(n / lbs_));
+      const uint32_t died = zones_[z].extents.Invalidate(
+          static_cast<uint32_t>((off - zones_[z].start) / lbs_), static_cast<uint32_t>(n / lbs_));
+      // Data dying in a victim being copied dies at its copy too (applied once
+      // the copy's placements are known).
+      if (died && zones_[z].state == ZoneMeta::State::kCollecting) dying_.push_back({off, n});
       Reindex(z);
       off += n;
     }
@@ -427,6 +504,11 @@ class GcEngineImpl final : public GcEngine {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool collecting_ = false;
+  std::condition_variable wake_;  // the scheduler's
+  std::thread bg_;
+  bool stop_ = false, paused_ = false;
+  Status bg_error_;
+  std::vector<Extent> dying_;  // invalidated in the victim during its collection
   std::vector<ZoneMeta> zones_;
   VictimIndex index_;
   std::deque<std::pair<uint32_t, uint64_t>> sealed_;  // (zone, seal clock), oldest first
@@ -458,6 +540,8 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner&
                                                    GcOptions options) {
   if (options.candidates == 0 || options.window == 0)
     return Status::InvalidArgument("GC options: candidates and window must be at least 1");
+  if (options.high_watermark < options.low_watermark || options.low_watermark <= options.reserve_zones)
+    return Status::InvalidArgument("GC options: need reserve_zones < low_watermark <= high_watermark");
   if (options.policy == VictimPolicy::kDefault) options.separate_lifetimes = true;
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, device.ReportAllZones());
   std::vector<ZoneMeta> meta(zones.size());

@@ -6,12 +6,22 @@ namespace zgc {
 
 bool ZoneExtents::Append(uint32_t start, uint32_t length) {
   if (length == 0) return true;
-  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+  // Usually past every entry (writes land at the write pointer); concurrent
+  // writers may report a little out of order, which takes a sorted insert.
+  auto pos = std::upper_bound(entries_.begin(), entries_.end(), start,
+                              [](uint32_t s, const Entry& e) { return s < e.start; });
+  for (auto it = pos; it != entries_.begin();) {
+    --it;
     if (it->length == 0) continue;
     if (it->start + it->length > start) return false;
     break;
   }
-  entries_.push_back({start, length});
+  for (auto it = pos; it != entries_.end(); ++it) {
+    if (it->length == 0) continue;
+    if (it->start < start + length) return false;
+    break;
+  }
+  entries_.insert(pos, {start, length});
   live_ += length;
   return true;
 }

@@ -13,8 +13,8 @@ namespace zgc {
 
 class ZoneExtents {
  public:
-  // Adds [start, start+length) (blocks); must start at or after every live extent.
-  // Returns false (and adds nothing) when it would overlap or go backwards.
+  // Adds [start, start+length) (blocks), in O(1) when it lies past every entry.
+  // Returns false (and adds nothing) when it overlaps a live extent.
   bool Append(uint32_t start, uint32_t length);
   // Removes whatever live blocks [start, start+length) covers; returns how many.
   uint32_t Invalidate(uint32_t start, uint32_t length);

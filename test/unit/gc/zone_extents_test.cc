@@ -42,13 +42,19 @@ TEST(ZoneExtents, MatchesABitmapUnderRandomOperations) {
   }
 }
 
-TEST(ZoneExtents, RefusesAppendsThatGoBackwards) {
+TEST(ZoneExtents, RefusesOverlapsAndTakesOutOfOrderReports) {
   ZoneExtents x;
   ASSERT_TRUE(x.Append(10, 5));
-  EXPECT_FALSE(x.Append(12, 1));
-  EXPECT_TRUE(x.Append(15, 1));
+  EXPECT_FALSE(x.Append(12, 1)) << "overlaps a live extent";
+  EXPECT_TRUE(x.Append(20, 1));
+  // Regression: two writers' reports arrive out of allocation order.
+  EXPECT_TRUE(x.Append(16, 2));
+  EXPECT_FALSE(x.Append(17, 4));
   EXPECT_EQ(x.Invalidate(11, 2), 2u);
-  EXPECT_EQ(x.live_blocks(), 4u);
+  EXPECT_EQ(x.live_blocks(), 6u);
+  std::vector<uint32_t> starts;
+  x.ForEach([&](uint32_t s, uint32_t) { starts.push_back(s); });
+  EXPECT_EQ(starts, (std::vector<uint32_t>{10, 13, 16, 20}));
 }
 
 }  // namespace
