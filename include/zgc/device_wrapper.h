@@ -43,6 +43,13 @@ class DeviceWrapper : public ZonedDevice {
 
   ZonedDevice& target() { return *target_; }
 
+  // The device under any number of wrappers (itself when not wrapped).
+  static ZonedDevice& Innermost(ZonedDevice& device) {
+    ZonedDevice* d = &device;
+    while (auto* w = dynamic_cast<DeviceWrapper*>(d)) d = &w->target();
+    return *d;
+  }
+
  private:
   std::unique_ptr<ZonedDevice> owned_;
   ZonedDevice* target_;

@@ -140,12 +140,6 @@ class CopierImpl final : public Copier {
   CopyStats stats_;
 };
 
-ZonedDevice& Unwrap(ZonedDevice& dev) {
-  ZonedDevice* d = &dev;
-  while (auto* w = dynamic_cast<DeviceWrapper*>(d)) d = &w->target();
-  return *d;
-}
-
 }  // namespace
 
 std::string_view CopyPathName(CopyPath path) { return kPathNames[static_cast<int>(path)]; }
@@ -172,7 +166,7 @@ Result<std::unique_ptr<Copier>> Copier::Create(ZonedDevice& device, CopyOptions 
   // The probe order: block layer, NVMe (asynchronous first), native, read/write.
   // Backends that talk to the kernel directly need the kernel device under any
   // wrapper; the others go through `device` so wrappers (fault injection) apply.
-  auto* zbd = dynamic_cast<ZbdDevice*>(&Unwrap(device));
+  auto* zbd = dynamic_cast<ZbdDevice*>(&DeviceWrapper::Innermost(device));
   if (probe.blkcopy.available && zbd) {
     const BlockCopyInterface iface =
         probe.blkcopy_interface == "copy_file_range"   ? BlockCopyInterface::kCopyFileRange

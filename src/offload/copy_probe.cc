@@ -121,19 +121,13 @@ void ProbeGenericDevice(const std::string& block_path, CopyProbe& out) {
   out.io_uring_passthrough = ring.ok() && !out.generic_device.empty();
 }
 
-ZonedDevice& Unwrap(ZonedDevice& dev) {
-  ZonedDevice* d = &dev;
-  while (auto* w = dynamic_cast<DeviceWrapper*>(d)) d = &w->target();
-  return *d;
-}
-
 }  // namespace
 
 Result<CopyProbe> ProbeCopy(ZonedDevice& device) {
   CopyProbe out;
   out.fallback = {true, "read + write through the host, always available"};
   const DeviceInfo& info = device.info();
-  if (auto* zbd = dynamic_cast<ZbdDevice*>(&Unwrap(device))) {
+  if (auto* zbd = dynamic_cast<ZbdDevice*>(&DeviceWrapper::Innermost(device))) {
     out.native = {false, "kernel devices have no native copy of zgc's"};
     ProbeBlkCopy(zbd->fd(), out);
     ProbeNvme(*zbd, out);
