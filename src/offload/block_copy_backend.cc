@@ -12,24 +12,6 @@ namespace zgc {
 
 namespace {
 
-struct RangeEntry {  // RFC: bytes
-  uint64_t src, len;
-};
-struct RfcCopyRange {
-  uint64_t dest, nr_range, range_list, rsvd;
-};
-struct CopySource {  // BLKCPY_VEC: 512 B sectors
-  uint64_t src_sector, nr_sectors;
-};
-struct VecCopyRange {
-  uint64_t dst_sector;
-  uint16_t nr_ranges;
-  uint8_t rsvd[6];
-  uint64_t sources;
-};
-static_assert(BlockCopyBackend::kRfcRequest == _IOWR(0x12, 128, RfcCopyRange));
-static_assert(BlockCopyBackend::kVecRequest == _IOWR(0x12, 143, VecCopyRange));
-
 class SystemCalls final : public BlockCopyCalls {
  public:
   int Ioctl(int fd, unsigned long request, void* arg) override { return ::ioctl(fd, request, arg); }
@@ -49,21 +31,22 @@ Status BlockCopyBackend::One(const CopyCommand& cmd) {
   const std::string what = "block-layer copy to " + std::to_string(cmd.destination);
   switch (interface_) {
     case BlockCopyInterface::kRfc: {
-      std::vector<RangeEntry> ranges;
+      std::vector<BlkCopyRangeEntry> ranges;
       for (const Extent& e : cmd.sources) ranges.push_back({e.offset, e.length});
-      RfcCopyRange req{cmd.destination, ranges.size(), reinterpret_cast<uint64_t>(ranges.data()),
+      BlkCopyRange req{cmd.destination, ranges.size(), reinterpret_cast<uint64_t>(ranges.data()),
                        0};
-      if (calls_.Ioctl(fd_, kRfcRequest, &req) != 0) return ErrnoStatus(errno, "BLKCOPY: " + what);
+      if (calls_.Ioctl(fd_, kBlkCopyRequest, &req) != 0)
+        return ErrnoStatus(errno, "BLKCOPY: " + what);
       return Status::OK();
     }
     case BlockCopyInterface::kVectored: {
-      std::vector<CopySource> sources;
+      std::vector<BlkCopySource> sources;
       for (const Extent& e : cmd.sources) sources.push_back({e.offset >> 9, e.length >> 9});
-      VecCopyRange req{};
+      BlkCopyVec req{};
       req.dst_sector = cmd.destination >> 9;
       req.nr_ranges = static_cast<uint16_t>(sources.size());
       req.sources = reinterpret_cast<uint64_t>(sources.data());
-      if (calls_.Ioctl(fd_, kVecRequest, &req) != 0)
+      if (calls_.Ioctl(fd_, kBlkCpyVecRequest, &req) != 0)
         return ErrnoStatus(errno, "BLKCPY_VEC: " + what);
       return Status::OK();
     }

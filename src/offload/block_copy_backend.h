@@ -1,6 +1,7 @@
 #ifndef ZGC_SRC_OFFLOAD_BLOCK_COPY_BACKEND_H_
 #define ZGC_SRC_OFFLOAD_BLOCK_COPY_BACKEND_H_
 
+#include <linux/ioctl.h>
 #include <sys/types.h>
 
 #include "src/offload/copy_backend.h"
@@ -9,6 +10,27 @@ namespace zgc {
 
 // The system calls the block-layer copy path makes, so tests can stand in for a
 // kernel that has them (no mainline kernel does).
+// The proposed block-layer copy uAPIs (never merged; see DESIGN.md section 2).
+struct BlkCopyRangeEntry {  // RFC: struct range_entry, bytes
+  uint64_t src, len;
+};
+struct BlkCopyRange {  // RFC: struct copy_range
+  uint64_t dest, nr_range, range_list, rsvd;
+};
+struct BlkCopySource {  // BLKCPY_VEC: struct copy_source, 512 B sectors
+  uint64_t src_sector, nr_sectors;
+};
+struct BlkCopyVec {  // BLKCPY_VEC: struct copy_range
+  uint64_t dst_sector;
+  uint16_t nr_ranges;
+  uint8_t rsvd[6];
+  uint64_t sources;
+};
+inline constexpr unsigned long kBlkCopyRequest = _IOWR(0x12, 128, BlkCopyRange);
+inline constexpr unsigned long kBlkCopyRequestV2 =
+    _IOWR(0x12, 129, BlkCopyRange);  // a later RFC revision
+inline constexpr unsigned long kBlkCpyVecRequest = _IOWR(0x12, 143, BlkCopyVec);
+
 class BlockCopyCalls {
  public:
   virtual ~BlockCopyCalls() = default;
@@ -38,9 +60,6 @@ class BlockCopyBackend final : public CopyBackend {
   CopyLimits limits() const override { return CopyLimits{max_bytes_, max_bytes_, 128}; }
   std::vector<Status> Run(std::span<const CopyCommand> commands) override;
   uint64_t HostBytes(uint64_t, size_t ranges) const override { return 16 * ranges; }
-
-  static constexpr unsigned long kRfcRequest = 0xC0201280;  // _IOWR(0x12, 128, 32-byte struct)
-  static constexpr unsigned long kVecRequest = 0xC018128F;  // _IOWR(0x12, 143, 24-byte struct)
 
  private:
   Status One(const CopyCommand& cmd);

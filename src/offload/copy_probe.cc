@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "src/offload/block_copy_backend.h"
 #include "src/zones/errno_status.h"
 #include "src/zones/io_ring.h"
 #include "src/zones/zbd_device.h"
@@ -17,20 +18,6 @@
 namespace zgc {
 
 namespace {
-
-// The proposed block-layer copy uAPIs (never merged; see DESIGN.md section 2).
-struct RfcCopyRange {  // struct copy_range of the 2021-2022 RFC series
-  uint64_t dest, nr_range, range_list, rsvd;
-};
-struct VecCopyRange {  // struct copy_range of the 2025 BLKCPY_VEC series
-  uint64_t dst_sector;
-  uint16_t nr_ranges;
-  uint8_t rsvd[6];
-  uint64_t sources;
-};
-constexpr unsigned long kBlkCopyRfc = _IOWR(0x12, 128, RfcCopyRange);
-constexpr unsigned long kBlkCopyRfcV2 = _IOWR(0x12, 129, RfcCopyRange);
-constexpr unsigned long kBlkCpyVec = _IOWR(0x12, 143, VecCopyRange);
 
 // Errors a kernel without the feature answers with.
 bool MeansAbsent(int err) {
@@ -53,15 +40,15 @@ void ProbeBlkCopy(int fd, CopyProbe& out) {
   }
   if (why.empty()) why = "no copy_max_bytes in sysfs";
   // Empty requests: a kernel that has the ioctl copies nothing; one that lacks it says so.
-  RfcCopyRange rfc{};
-  VecCopyRange vec{};
+  BlkCopyRange rfc{};
+  BlkCopyVec vec{};
   const struct {
     const char* name;
     unsigned long nr;
     void* arg;
-  } ioctls[] = {{"BLKCOPY(128)", kBlkCopyRfc, &rfc},
-                {"BLKCOPY(129)", kBlkCopyRfcV2, &rfc},
-                {"BLKCPY_VEC(143)", kBlkCpyVec, &vec}};
+  } ioctls[] = {{"BLKCOPY(128)", kBlkCopyRequest, &rfc},
+                {"BLKCOPY(129)", kBlkCopyRequestV2, &rfc},
+                {"BLKCPY_VEC(143)", kBlkCpyVecRequest, &vec}};
   for (const auto& io : ioctls) {
     if (::ioctl(fd, io.nr, io.arg) == 0) {
       out.blkcopy_interface = io.name;

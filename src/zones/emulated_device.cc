@@ -199,6 +199,13 @@ Result<uint64_t> EmulatedDevice::Append(uint64_t zone_start, std::span<const std
   return at;
 }
 
+// Where the data stored for a zone ends: reads beyond it return zeroes.
+uint64_t EmulatedDevice::ReadableEnd(const Zone& z) {
+  if (!z.sequential() || z.cond == ZoneCondition::kReadOnly) return z.end();
+  if (z.cond == ZoneCondition::kFull) return z.start + z.capacity;
+  return z.wp;
+}
+
 Status EmulatedDevice::Read(uint64_t offset, std::span<std::byte> data) {
   ZGC_RETURN_IF_ERROR(CheckDataRange(info_, offset, data.size()));
   while (!data.empty()) {
@@ -211,10 +218,7 @@ Status EmulatedDevice::Read(uint64_t offset, std::span<std::byte> data) {
     ZGC_RETURN_IF_ERROR(CheckRead(info_, z));
     const size_t n = std::min<uint64_t>(data.size(), z.end() - offset);
     // Blocks never written since the last reset read as zeroes.
-    uint64_t valid_end = z.end();
-    if (z.sequential() && z.cond != ZoneCondition::kFull && z.cond != ZoneCondition::kReadOnly)
-      valid_end = z.wp;
-    if (z.cond == ZoneCondition::kFull) valid_end = z.start + z.capacity;
+    const uint64_t valid_end = ReadableEnd(z);
     const size_t stored = offset < valid_end ? std::min<uint64_t>(n, valid_end - offset) : 0;
     if (stored) ZGC_RETURN_IF_ERROR(store_->Read(offset, data.first(stored)));
     std::memset(data.data() + stored, 0, n - stored);
@@ -230,10 +234,7 @@ Status EmulatedDevice::CopyReadable(uint64_t src, uint64_t dst, uint64_t n) {
     const Zone& z = zones_[src / info_.zone_size];
     ZGC_RETURN_IF_ERROR(CheckRead(info_, z));
     const uint64_t piece = std::min(n, z.end() - src);
-    uint64_t valid_end = z.end();
-    if (z.sequential() && z.cond != ZoneCondition::kFull && z.cond != ZoneCondition::kReadOnly)
-      valid_end = z.wp;
-    if (z.cond == ZoneCondition::kFull) valid_end = z.start + z.capacity;
+    const uint64_t valid_end = ReadableEnd(z);
     const uint64_t stored = src < valid_end ? std::min(piece, valid_end - src) : 0;
     if (stored) ZGC_RETURN_IF_ERROR(store_->Copy(src, dst, stored));
     for (uint64_t z0 = stored; z0 < piece;) {
@@ -294,8 +295,10 @@ Status EmulatedDevice::SetZoneCondition(uint32_t index, ZoneCondition cond) {
   std::lock_guard lock(mu_);
   Zone& z = zones_[index];
   if (cond == ZoneCondition::kEmpty) {
-    if (!z.sequential()) z.cond = ZoneCondition::kNotWp;
-    if (!z.sequential()) return Save(index);
+    if (!z.sequential()) {
+      z.cond = ZoneCondition::kNotWp;
+      return Save(index);
+    }
     z.cond = ZoneCondition::kFull;  // leave the degraded state through a reset
     z.wp = z.end();
     return ResetZone(index);

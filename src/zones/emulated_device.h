@@ -54,6 +54,7 @@ class EmulatedDevice final : public ZonedDevice {
   // Moves the readable part of [src, src+n) (data up to each zone's write
   // pointer; zeroes past it) to dst in the store.
   Status CopyReadable(uint64_t src, uint64_t dst, uint64_t n);
+  static uint64_t ReadableEnd(const Zone& z);
   Status Save(uint32_t index) { return store_->SaveZone(index, zones_[index]); }
 
   const DeviceInfo info_;

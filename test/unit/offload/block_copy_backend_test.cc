@@ -19,12 +19,12 @@ struct FakeKernel final : BlockCopyCalls {
       return -1;
     }
     const auto* w = static_cast<const uint64_t*>(arg);
-    if (request == BlockCopyBackend::kRfcRequest) {
+    if (request == kBlkCopyRequest) {
       std::vector<uint64_t> r = {w[0], w[1]};  // dest, nr_range
       const auto* ranges = reinterpret_cast<const uint64_t*>(w[2]);
       for (uint64_t i = 0; i < 2 * w[1]; ++i) r.push_back(ranges[i]);
       seen.push_back(r);
-    } else if (request == BlockCopyBackend::kVecRequest) {
+    } else if (request == kBlkCpyVecRequest) {
       uint16_t nr;
       std::memcpy(&nr, &w[1], 2);
       std::vector<uint64_t> r = {w[0], nr};
