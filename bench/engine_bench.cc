@@ -26,7 +26,7 @@ struct Loaded {
     gc = std::move(*GcEngine::Create(*dev, owner, GcOptions{.policy = VictimPolicy::kGreedy}));
     const uint64_t blocks = uint64_t(zones - 8) * kZoneBlocks;
     for (uint64_t i = 0; i < blocks; ++i) {
-      auto a = gc->Allocate(kBlock, Lifetime::kUnknown);
+      auto a = gc->Allocate(kBlock);
       if (!a.ok()) break;
       (void)gc->OnWrite({a->offset, kBlock});
       written.push_back(a->offset);
@@ -65,7 +65,7 @@ void BM_AllocateAndWrite(benchmark::State& state) {
   auto gc = std::move(*GcEngine::Create(**dev, owner, GcOptions{}));
   uint64_t n = 0;  // 500k blocks fit the smallest device (992k blocks)
   for (auto _ : state) {
-    auto a = gc->Allocate(kBlock, Lifetime::kUnknown);
+    auto a = gc->Allocate(kBlock);
     if (!a.ok()) {
       state.SkipWithError("device full");
       break;

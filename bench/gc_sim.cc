@@ -1,23 +1,32 @@
 // gc_sim: write amplification of the GC engine's policies, driving the real
 // engine on a metadata-only mem: device (no data is stored).
-//   gc_sim [--zones 64] [--zone-blocks 16384] [--sf 0.1,0.2,0.3] [--workloads ...]
-//          [--policies ...] [--warm 2] [--measure 3] [--csv out.csv]
+//   gc_sim [--zones 256] [--zone-blocks 16384] [--sf 0.1,0.2,0.3] [--workloads ...]
+//          [--policies ...] [--warm 2] [--measure 2] [--csv out.csv] [--plot out.png]
 // Steady state: the logical space is written once, then `warm` times over, then
-// WA is measured over `measure` more overwrites. The analytical value for greedy
-// on uniform random writes is α/(α + W(−α·e^−α)), α = 1/(1−Sf).
+// WA is measured over `measure` more overwrites. Policies run in parallel
+// (oneTBB), each on its own engine and device. The analytical value for greedy
+// on uniform random writes is α/(α + W(−α·e^−α)), α = 1/(1−Sf). "oracle" is the
+// engine given future knowledge: every write's death time (WriteHint::dies_at)
+// and every relocated block's (GcOwner::DiesAt), with the default's victim
+// choice and as many placement classes as --oracle-classes.
+#include <tbb/parallel_for.h>
+
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <random>
+#include <limits>
 #include <sstream>
 
+#include "bench/sim_trace.h"
 #include "zgc/gc.h"
 
 namespace {
 
 using namespace zgc;
 constexpr uint64_t kBlock = 4096;
+constexpr uint64_t kNeverDies = std::numeric_limits<uint64_t>::max() / 4;
 
 // Lambert W, principal branch, for x in (-1/e, 0).
 double LambertW0(double x) {
@@ -34,55 +43,18 @@ double GreedyClosedForm(double sf) {
   return a / (a + LambertW0(-a * std::exp(-a)));
 }
 
-// Logical block to write next.
-class Workload {
- public:
-  Workload(const std::string& name, uint64_t n, uint64_t seed) : name_(name), n_(n), rng_(seed) {
-    if (name == "uniform") return;
-    if (name == "hot80/20" || name == "hot90/10") {
-      hot_share_ = name == "hot80/20" ? 0.8 : 0.9;
-      hot_size_ = name == "hot80/20" ? n / 5 : n / 10;
-      return;
-    }
-    const double s = name == "zipf0.8" ? 0.8 : 1.0;
-    cdf_.resize(n);
-    double sum = 0;
-    for (uint64_t i = 0; i < n; ++i) cdf_[i] = (sum += 1.0 / std::pow(double(i + 1), s));
-    for (double& c : cdf_) c /= sum;
-    // Ranks are scattered over the address space so hot blocks do not cluster.
-    perm_.resize(n);
-    for (uint64_t i = 0; i < n; ++i) perm_[i] = i;
-    std::shuffle(perm_.begin(), perm_.end(), rng_);
-  }
-  uint64_t Next() {
-    std::uniform_real_distribution<double> u(0, 1);
-    if (!cdf_.empty())
-      return perm_[std::lower_bound(cdf_.begin(), cdf_.end(), u(rng_)) - cdf_.begin()];
-    if (hot_size_) {
-      return u(rng_) < hot_share_ ? rng_() % hot_size_ : hot_size_ + rng_() % (n_ - hot_size_);
-    }
-    return rng_() % n_;
-  }
-
- private:
-  std::string name_;
-  uint64_t n_;
-  std::mt19937_64 rng_;
-  double hot_share_ = 0;
-  uint64_t hot_size_ = 0;
-  std::vector<double> cdf_;
-  std::vector<uint64_t> perm_;
-};
-
-// The owner: a logical-to-physical block map.
+// The owner: a logical-to-physical block map, and (for the oracle) when each
+// block's current version dies.
 class SimOwner final : public GcOwner {
  public:
-  SimOwner(uint64_t logical, uint64_t physical) : l2p_(logical, 0), p2l_(physical, 0) {}
+  SimOwner(uint64_t logical, uint64_t physical, bool oracle)
+      : l2p_(logical, 0), p2l_(physical, 0), oracle_(oracle) {
+    if (oracle) dies_.assign(logical, 0);
+  }
   Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
-    std::vector<bool> ok(moves.size(), true);
-    for (size_t i = 0; i < moves.size(); ++i) {
-      for (uint64_t b = 0; b < moves[i].from.length / kBlock; ++b) {
-        const uint64_t from = moves[i].from.offset / kBlock + b, to = moves[i].to / kBlock + b;
+    for (const Move& m : moves) {
+      for (uint64_t b = 0; b < m.from.length / kBlock; ++b) {
+        const uint64_t from = m.from.offset / kBlock + b, to = m.to / kBlock + b;
         const uint64_t lba = p2l_[from];
         if (lba == 0 || l2p_[lba - 1] != from + 1) continue;  // no longer live here
         l2p_[lba - 1] = to + 1;
@@ -90,76 +62,109 @@ class SimOwner final : public GcOwner {
         p2l_[from] = 0;
       }
     }
-    return ok;
+    return std::vector<bool>(moves.size(), true);
+  }
+  uint64_t DiesAt(const Extent& e) override {
+    if (!oracle_) return 0;
+    const uint64_t lba = p2l_[e.offset / kBlock];
+    return lba ? dies_[lba - 1] : 0;
   }
   // Maps lba to block; returns the block it replaces (+1), 0 if none.
-  uint64_t Map(uint64_t lba, uint64_t block) {
+  uint64_t Map(uint64_t lba, uint64_t block, uint64_t dies_at) {
     const uint64_t old = l2p_[lba];
     if (old) p2l_[old - 1] = 0;
     l2p_[lba] = block + 1;
     p2l_[block] = lba + 1;
+    if (oracle_) dies_[lba] = dies_at;
     return old;
   }
   uint64_t Where(uint64_t lba) const { return l2p_[lba]; }
 
  private:
-  std::vector<uint64_t> l2p_, p2l_;
+  std::vector<uint64_t> l2p_, p2l_, dies_;
+  bool oracle_;
+};
+
+struct Config {
+  uint32_t zones = 256;
+  uint64_t zone_blocks = 16384;
+  double warm = 2, measure = 2;
+  uint64_t seed = 1;
+  int oracle_classes = 0;                       // 0: as many as the default policy has
+  int user_classes = GcOptions{}.user_classes;  // the default policy's
+  int gc_classes = GcOptions{}.gc_classes;
+};
+
+struct PolicyRun {
+  std::string name;
+  VictimPolicy policy;
+  bool oracle;
 };
 
 struct Outcome {
   double wa = 0;
   double seconds = 0;
-  uint64_t writes = 0;
   std::string error;
 };
 
-Outcome Simulate(const std::string& workload, VictimPolicy policy, double sf, uint32_t zones,
-                 uint64_t zone_blocks, double warm, double measure, uint64_t seed) {
-  Outcome out;
+uint32_t LogicalBlocks(const Config& c, double sf) {
+  // Spare factor over the zones user data can use (the GC reserve is not spare).
+  const uint64_t usable = (c.zones - GcOptions{}.reserve_zones) * c.zone_blocks;
+  return static_cast<uint32_t>(double(usable) * (1.0 - sf));
+}
+
+Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c, double sf) {
+  const auto t0 = std::chrono::steady_clock::now();
   std::ostringstream uri;
-  uri << "mem:?data=0&zone_size=" << zone_blocks * kBlock << "&zones=" << zones
+  uri << "mem:?data=0&zone_size=" << c.zone_blocks * kBlock << "&zones=" << c.zones
       << "&max_open=0&max_active=0";
   auto dev = OpenDevice(uri.str());
-  if (!dev.ok()) return {0, 0, 0, dev.status().ToString()};
+  if (!dev.ok()) return {0, 0, dev.status().ToString()};
   GcOptions opt;
-  opt.policy = policy;
-  opt.separate_lifetimes = policy == VictimPolicy::kDefault;
-  const uint64_t physical = zones * zone_blocks;
-  // Spare factor over the zones user data can use (the GC reserve is not spare).
-  const uint64_t usable = (zones - opt.reserve_zones) * zone_blocks;
-  const uint64_t logical = static_cast<uint64_t>(usable * (1.0 - sf));
-  SimOwner owner(logical, physical);
+  opt.policy = run.policy;
+  if (run.oracle) {
+    opt.user_classes = static_cast<uint8_t>(c.oracle_classes ? c.oracle_classes : c.user_classes);
+    opt.gc_classes = static_cast<uint8_t>(c.oracle_classes ? c.oracle_classes : c.gc_classes);
+  } else if (run.policy != VictimPolicy::kDefault) {
+    opt.user_classes = opt.gc_classes = 1;  // the baselines as published: one log
+  } else {
+    opt.user_classes = static_cast<uint8_t>(c.user_classes);
+    opt.gc_classes = static_cast<uint8_t>(c.gc_classes);
+  }
+  const uint64_t logical = LogicalBlocks(c, sf);
+  SimOwner owner(logical, uint64_t(c.zones) * c.zone_blocks, run.oracle);
   auto engine = GcEngine::Create(**dev, owner, opt);
-  if (!engine.ok()) return {0, 0, 0, engine.status().ToString()};
+  if (!engine.ok()) return {0, 0, engine.status().ToString()};
   GcEngine& gc = **engine;
-  Workload w(workload, logical, seed);
   const std::vector<std::byte> block(kBlock);
-  auto write = [&](uint64_t lba) -> Status {
+  auto write = [&](uint64_t i) -> Status {
+    const uint64_t lba = trace.lba[i];
     const uint64_t old = owner.Where(lba);
-    std::optional<Extent> replaces;
-    if (old) replaces = Extent{(old - 1) * kBlock, kBlock};
-    ZGC_ASSIGN_OR_RETURN(Allocation a, gc.Allocate(kBlock, Lifetime::kUnknown, replaces));
+    WriteHint hint;
+    if (old) hint.replaces = Extent{(old - 1) * kBlock, kBlock};
+    // Write next[i] kills this one, right after its own OnWrite.
+    const uint64_t dies =
+        trace.next[i] == sim::Trace::kNever ? kNeverDies : (uint64_t(trace.next[i]) + 1) * kBlock;
+    if (run.oracle) hint.dies_at = dies;
+    ZGC_ASSIGN_OR_RETURN(Allocation a, gc.Allocate(kBlock, hint));
     ZGC_RETURN_IF_ERROR((*dev)->Write(a.offset, block));
     ZGC_RETURN_IF_ERROR(gc.OnWrite({a.offset, kBlock}));
     // Allocate may have collected and moved the old version: Map returns where it is now.
-    const uint64_t now_at = owner.Map(lba, a.offset / kBlock);
+    const uint64_t now_at = owner.Map(lba, a.offset / kBlock, dies);
     if (now_at) ZGC_RETURN_IF_ERROR(gc.OnInvalidate({(now_at - 1) * kBlock, kBlock}));
     return Status::OK();
   };
-  const auto t0 = std::chrono::steady_clock::now();
-  for (uint64_t lba = 0; lba < logical; ++lba)
-    if (Status s = write(lba); !s.ok()) return {0, 0, 0, s.ToString()};
-  for (uint64_t i = 0; i < static_cast<uint64_t>(warm * logical); ++i)
-    if (Status s = write(w.Next()); !s.ok()) return {0, 0, 0, s.ToString()};
-  const GcStats before = gc.Stats();
-  const uint64_t n = static_cast<uint64_t>(measure * logical);
-  for (uint64_t i = 0; i < n; ++i)
-    if (Status s = write(w.Next()); !s.ok()) return {0, 0, 0, s.ToString()};
+  const uint64_t measured_from = logical + static_cast<uint64_t>(c.warm * logical);
+  GcStats before;
+  for (uint64_t i = 0; i < trace.lba.size(); ++i) {
+    if (i == measured_from) before = gc.Stats();
+    if (Status s = write(i); !s.ok()) return {0, 0, s.ToString()};
+  }
   const GcStats after = gc.Stats();
   const double user = double(after.user_bytes - before.user_bytes);
+  Outcome out;
   out.wa = (user + double(after.relocated_bytes - before.relocated_bytes)) / user;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  out.writes = logical + static_cast<uint64_t>(warm * logical) + n;
   return out;
 }
 
@@ -170,72 +175,148 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
+// A gnuplot bar chart: one panel per spare factor, workloads on x, a bar per policy.
+bool Plot(const std::string& png, const std::vector<std::string>& workloads,
+          const std::vector<double>& sfs, const std::vector<PolicyRun>& runs,
+          const std::vector<std::vector<std::vector<double>>>& wa) {
+  const std::string dat = png + ".dat", gp = png + ".gp";
+  std::ofstream d(dat);
+  for (size_t s = 0; s < sfs.size(); ++s) {
+    d << "# Sf " << sfs[s] << "\nworkload";
+    for (const PolicyRun& r : runs) d << ' ' << r.name;
+    d << '\n';
+    for (size_t w = 0; w < workloads.size(); ++w) {
+      d << workloads[w];
+      for (size_t p = 0; p < runs.size(); ++p) d << ' ' << wa[w][s][p];
+      d << '\n';
+    }
+    d << "\n\n";
+  }
+  d.close();
+  std::ofstream g(gp);
+  g << "set terminal pngcairo size 1400," << 360 * sfs.size() << " font ',10'\n"
+    << "set output '" << png << "'\nset multiplot layout " << sfs.size() << ",1\n"
+    << "set style data histograms\nset style histogram clustered gap 1\n"
+    << "set style fill solid 0.8 border -1\nset ylabel 'write amplification'\n"
+    << "set key outside right\nset grid ytics\nset yrange [0:*]\n";
+  for (size_t s = 0; s < sfs.size(); ++s) {
+    g << "set title 'Sf = " << sfs[s] << " (greedy closed form " << GreedyClosedForm(sfs[s])
+      << ")'\nplot ";
+    for (size_t p = 0; p < runs.size(); ++p)
+      g << (p ? ", " : "") << "'" << dat << "' index " << s << " using " << p + 2
+        << (p ? "" : ":xtic(1)") << " title columnheader";
+    g << '\n';
+  }
+  g << "unset multiplot\n";
+  g.close();
+  return std::system(("gnuplot '" + gp + "'").c_str()) == 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"gc_sim: write amplification of the GC engine's policies"};
-  uint32_t zones = 64;
-  uint64_t zone_blocks = 16384, seed = 1;
-  double warm = 2, measure = 3;
-  std::string sfs = "0.1,0.2,0.3", workloads = "uniform,hot80/20,hot90/10,zipf0.8,zipf1.0",
-              policies = "greedy,cost-benefit,windowed,default", csv;
-  app.add_option("--zones", zones)->capture_default_str();
-  app.add_option("--zone-blocks", zone_blocks, "4 KiB blocks per zone")->capture_default_str();
-  app.add_option("--sf", sfs, "Spare factors")->capture_default_str();
-  app.add_option("--workloads", workloads)->capture_default_str();
-  app.add_option("--policies", policies)->capture_default_str();
-  app.add_option("--warm", warm, "Overwrites of the logical space before measuring")
+  Config c;
+  std::string sfs_text = "0.1,0.2,0.3", workloads_text,
+              policies_text = "greedy,cost-benefit,windowed,default,oracle", csv, png;
+  for (const std::string& w : sim::WorkloadNames())
+    workloads_text += (workloads_text.empty() ? "" : ",") + w;
+  app.add_option("--zones", c.zones)->capture_default_str();
+  app.add_option("--zone-blocks", c.zone_blocks, "4 KiB blocks per zone")->capture_default_str();
+  app.add_option("--sf", sfs_text, "Spare factors")->capture_default_str();
+  app.add_option("--workloads", workloads_text)->capture_default_str();
+  app.add_option("--policies", policies_text)->capture_default_str();
+  app.add_option("--warm", c.warm, "Overwrites of the logical space before measuring")
       ->capture_default_str();
-  app.add_option("--measure", measure, "Overwrites measured")->capture_default_str();
-  app.add_option("--seed", seed)->capture_default_str();
+  app.add_option("--measure", c.measure, "Overwrites measured")->capture_default_str();
+  app.add_option("--seed", c.seed)->capture_default_str();
+  app.add_option("--oracle-classes", c.oracle_classes,
+                 "Placement classes (user and GC) of the oracle; 0: the default's")
+      ->check(CLI::Range(0, 8))
+      ->capture_default_str();
+  app.add_option("--user-classes", c.user_classes, "The default policy's user classes")
+      ->check(CLI::Range(1, 8))
+      ->capture_default_str();
+  app.add_option("--gc-classes", c.gc_classes, "The default policy's GC classes")
+      ->check(CLI::Range(1, 8))
+      ->capture_default_str();
   app.add_option("--csv", csv, "Also write CSV");
+  app.add_option("--plot", png, "Also draw a PNG with gnuplot");
   CLI11_PARSE(app, argc, argv);
 
-  std::vector<VictimPolicy> pols;
-  for (const std::string& p : Split(policies)) {
+  std::vector<PolicyRun> runs;
+  for (const std::string& p : Split(policies_text)) {
+    if (p == "oracle") {
+      runs.push_back({p, VictimPolicy::kDefault, true});
+      continue;
+    }
     bool found = false;
     for (VictimPolicy v : {VictimPolicy::kGreedy, VictimPolicy::kCostBenefit,
                            VictimPolicy::kWindowedGreedy, VictimPolicy::kDefault})
-      if (p == VictimPolicyName(v)) pols.push_back(v), found = true;
+      if (p == VictimPolicyName(v)) runs.push_back({p, v, false}), found = true;
     if (!found) {
-      std::fprintf(stderr, "gc_sim: unknown policy %s\n", p.c_str());
+      std::fprintf(stderr, "gc_sim: unknown policy '%s'\n", p.c_str());
       return 2;
     }
   }
+  const std::vector<std::string> workloads = Split(workloads_text);
+  std::vector<double> sfs;
+  for (const std::string& s : Split(sfs_text)) sfs.push_back(std::stod(s));
   std::ofstream out;
   if (!csv.empty()) {
     out.open(csv);
     out << "workload,sf,policy,wa,greedy_closed_form,seconds\n";
   }
-  std::printf(
-      "gc_sim: %u zones x %lu blocks of 4 KiB; WA measured over %.0f overwrites after %.0f\n",
-      zones, static_cast<unsigned long>(zone_blocks), measure, warm);
-  std::printf("%-10s %5s %10s", "workload", "Sf", "closed");
-  for (VictimPolicy p : pols) std::printf(" %13s", std::string(VictimPolicyName(p)).c_str());
-  std::printf(" %14s\n", "default/greedy");
-  for (const std::string& wl : Split(workloads)) {
-    for (const std::string& sf_text : Split(sfs)) {
-      const double sf = std::stod(sf_text);
-      std::printf("%-10s %5.2f %10.3f", wl.c_str(), sf, GreedyClosedForm(sf));
-      double greedy = 0, def = 0;
-      for (VictimPolicy p : pols) {
-        const Outcome o = Simulate(wl, p, sf, zones, zone_blocks, warm, measure, seed);
+  std::printf("gc_sim: %u zones x %lu blocks of 4 KiB; WA over %.0f overwrites after %.0f\n",
+              c.zones, static_cast<unsigned long>(c.zone_blocks), c.measure, c.warm + 1);
+  std::printf("%-15s %5s %8s", "workload", "Sf", "closed");
+  for (const PolicyRun& r : runs) std::printf(" %12s", r.name.c_str());
+  std::printf(" %9s %9s\n", "def/best", "def/orcl");
+  std::vector<std::vector<std::vector<double>>> table(
+      workloads.size(),
+      std::vector<std::vector<double>>(sfs.size(), std::vector<double>(runs.size())));
+  for (size_t w = 0; w < workloads.size(); ++w) {
+    for (size_t s = 0; s < sfs.size(); ++s) {
+      const double sf = sfs[s];
+      auto trace = sim::MakeTrace(workloads[w], LogicalBlocks(c, sf), c.warm + c.measure, c.seed);
+      if (!trace.ok()) {
+        std::fprintf(stderr, "gc_sim: %s\n", trace.status().ToString().c_str());
+        return 2;
+      }
+      std::vector<Outcome> results(runs.size());
+      tbb::parallel_for(size_t(0), runs.size(),
+                        [&](size_t p) { results[p] = Simulate(*trace, runs[p], c, sf); });
+      std::printf("%-15s %5.2f %8.3f", workloads[w].c_str(), sf, GreedyClosedForm(sf));
+      double best_baseline = 0, def = 0, oracle = 0;
+      for (size_t p = 0; p < runs.size(); ++p) {
+        const Outcome& o = results[p];
         if (!o.error.empty()) {
-          std::printf("\ngc_sim: %s %s: %s\n", wl.c_str(), std::string(VictimPolicyName(p)).c_str(),
+          std::printf("\ngc_sim: %s %s: %s\n", workloads[w].c_str(), runs[p].name.c_str(),
                       o.error.c_str());
           return 1;
         }
-        std::printf(" %13.3f", o.wa);
-        std::fflush(stdout);
-        if (p == VictimPolicy::kGreedy) greedy = o.wa;
-        if (p == VictimPolicy::kDefault) def = o.wa;
+        std::printf(" %12.3f", o.wa);
+        table[w][s][p] = o.wa;
+        if (runs[p].oracle) {
+          oracle = o.wa;
+        } else if (runs[p].policy == VictimPolicy::kDefault) {
+          def = o.wa;
+        } else if (!best_baseline || o.wa < best_baseline) {
+          best_baseline = o.wa;
+        }
         if (out)
-          out << wl << ',' << sf << ',' << VictimPolicyName(p) << ',' << o.wa << ','
+          out << workloads[w] << ',' << sf << ',' << runs[p].name << ',' << o.wa << ','
               << GreedyClosedForm(sf) << ',' << o.seconds << '\n';
       }
-      if (greedy && def) std::printf(" %14.3f", def / greedy);
+      if (def && best_baseline) std::printf(" %9.3f", def / best_baseline);
+      if (def && oracle) std::printf(" %9.3f", def / oracle);
       std::printf("\n");
+      std::fflush(stdout);
     }
+  }
+  if (!png.empty() && !Plot(png, workloads, sfs, runs, table)) {
+    std::fprintf(stderr, "gc_sim: gnuplot failed to draw %s\n", png.c_str());
+    return 1;
   }
   return 0;
 }

@@ -12,15 +12,17 @@
 //   owner rejects (the data changed during the copy) is garbage at its new place.
 //   A crash at any point loses nothing: until Relocate returns, the old copy is
 //   the mapped one.
-// - Placement: user writes go to zones of their lifetime class (the owner's hint,
-//   or inferred from the lifetime of the data the write replaces); relocated data
-//   goes to GC zones split by age. User and GC data never share a zone.
+// - Placement: user writes go to zones of their lifetime class (known death
+//   time, the owner's hint, or inferred from the lifetime of the data the write
+//   replaces); relocated data goes to GC zones split by the number of collections
+//   it survived (or its known death time). User and GC data never share a zone.
 // - The engine keeps `reserve_zones` free zones for itself: Allocate fails with
 //   kNoSpace rather than take them, so GC can always make progress.
 //
 // Thread safety: all methods may be called from any thread; they serialize on
-// one engine mutex (except the copy itself). Relocate is called without that
-// mutex held and must not call back into GC (CollectOnce/Stop).
+// one engine mutex (except the copy itself). GcOwner's methods are called
+// without that mutex held and must not call back into GC (CollectOnce/Stop).
+// Copies of one victim to several GC classes run concurrently (oneTBB).
 #ifndef ZGC_GC_H_
 #define ZGC_GC_H_
 
@@ -50,12 +52,31 @@ class GcOwner {
   // Remap each move whose data is still live and unchanged, persist, and return
   // one flag per move (true: remapped). Must not call back into GC.
   virtual Result<std::vector<bool>> Relocate(std::span<const Move> moves) = 0;
+  // When the data in `extent` (live, about to be relocated) will die, in the
+  // engine's clock (see WriteHint::dies_at); 0: unknown. Owners rarely know
+  // (gc_sim's future-knowledge oracle does); the engine then places GC data
+  // by how many collections it survived.
+  virtual uint64_t DiesAt(const Extent& extent) {
+    (void)extent;
+    return 0;
+  }
+};
+
+// What the owner knows about a write; everything is optional.
+struct WriteHint {
+  Lifetime lifetime = Lifetime::kUnknown;
+  // The data this write overwrites: how long it lived predicts how long the
+  // new data will (SepBIT's observation).
+  std::optional<Extent> replaces;
+  // When the data will die, in the engine's clock: user bytes reported by
+  // OnWrite since Create (GcStats::user_bytes). 0: unknown. Overrides the rest.
+  uint64_t dies_at = 0;
 };
 
 enum class VictimPolicy : uint8_t {
   kGreedy,          // fewest live bytes
   kCostBenefit,     // highest (1-u)*age/(1+u)
-  kWindowedGreedy,  // fewest live bytes among the oldest `window` full zones
+  kWindowedGreedy,  // fewest live bytes among the oldest `window` full zones with garbage
   kDefault,         // cost-benefit victims + lifetime-separated placement (see README)
 };
 std::string_view VictimPolicyName(VictimPolicy policy);
@@ -64,10 +85,14 @@ struct GcOptions {
   VictimPolicy policy = VictimPolicy::kDefault;
   uint32_t reserve_zones = 2;  // free zones only GC may take
   uint32_t window = 16;        // kWindowedGreedy's window, in zones
-  uint32_t candidates = 64;    // victims scored per choice (the least-live first)
-  // Placement: 0 = one user class and one GC class (no separation); otherwise
-  // the number of user classes (hint or inferred) and GC classes are 2 each.
-  bool separate_lifetimes = true;
+  // Victims scored per choice, the least-live first; 0: every full zone. From
+  // 2048 candidates on, scoring runs in parallel (oneTBB).
+  uint32_t candidates = 64;
+  // Placement classes, each with its own open zone: user data by expected
+  // lifetime, GC data by collections survived. 1 and 1: no separation. Both
+  // are reduced to fit the device's active-zone limit (at least 1 each).
+  uint8_t user_classes = 2;
+  uint8_t gc_classes = 3;
   CopyOptions copy;
   // Background GC (after Start): collect when free zones fall below
   // low_watermark, until they reach high_watermark, relocating at most
@@ -94,6 +119,11 @@ struct GcStats {
   uint64_t background_collections = 0;
   double gc_seconds = 0;
   uint32_t free_zones = 0;
+  // The engine's memory: per-zone records (GcStats::zone_table_bytes / zones is
+  // the per-zone cost) and the live-extent index (8 bytes per live extent plus
+  // slack).
+  uint64_t zone_table_bytes = 0;
+  uint64_t extent_index_bytes = 0;
   // (user + relocated) / user: device bytes written per user byte.
   double write_amplification() const {
     return user_bytes ? double(user_bytes + relocated_bytes) / double(user_bytes) : 1.0;
@@ -109,14 +139,12 @@ class GcEngine {
                                                   GcOptions options);
   virtual ~GcEngine() = default;
 
-  // Where to write next for data of this lifetime. `replaces`, when the write
-  // overwrites earlier data, lets the engine infer a lifetime class. Collects
+  // Where to write next; the hint chooses the placement class. Collects
   // synchronously when free zones run low, which may call owner.Relocate and
   // move the very data being replaced: look its location up again after
-  // Allocate returns before calling OnInvalidate. Fails with kNoSpace when nothing can
-  // be reclaimed, kInvalidArgument (unaligned length), device errors.
-  virtual Result<Allocation> Allocate(uint64_t length, Lifetime hint,
-                                      std::optional<Extent> replaces = std::nullopt) = 0;
+  // Allocate returns before calling OnInvalidate. Fails with kNoSpace when
+  // nothing can be reclaimed, kInvalidArgument (unaligned length), device errors.
+  virtual Result<Allocation> Allocate(uint64_t length, const WriteHint& hint = {}) = 0;
   // The allocated range now holds live data. kInvalidArgument if it was not allocated.
   virtual Status OnWrite(Extent extent) = 0;
   // The range holds no live data any more (whole or part of written extents).

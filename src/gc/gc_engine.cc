@@ -1,13 +1,18 @@
 // The GC engine: accounting, victim choice, placement and the relocation protocol.
+#include <tbb/task_group.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <thread>
 
-#include "src/gc/victim_index.h"
+#include "src/gc/placement_class.h"
+#include "src/gc/victim_scorer.h"
 #include "src/gc/zone_extents.h"
+#include "src/gc/zone_lists.h"
 #include "src/zones/zone_rules.h"
 #include "zgc/gc.h"
 
@@ -15,65 +20,81 @@ namespace zgc {
 
 namespace {
 
-constexpr int kUserClasses = 2;  // 0: short-lived, 1: long-lived (or unknown)
-constexpr int kGcClasses = 2;    // 0: first relocation, 1: survived a relocation before
+constexpr int kMaxClasses = 8;
 
+// 64 bytes per zone, everything included (the lists' links live here).
 struct ZoneMeta {
   enum class State : uint8_t { kUnusable, kFree, kOpen, kFull, kCollecting };
+  ZoneExtents extents;
+  uint64_t clock = 0;      // open: when it opened; full: when it filled (engine clock)
+  uint32_t open_span = 0;  // full: blocks of user writes while it was open (saturates)
+  uint32_t cap = 0;        // blocks
+  uint32_t alloc = 0;      // blocks handed out
+  uint32_t written = 0;    // blocks that landed (reported or relocated), live or not
+  ZoneLists::Link link;
   State state = State::kUnusable;
   bool gc = false;  // holds relocated data
-  uint64_t start = 0, cap = 0;
-  uint64_t alloc = 0;    // next byte to hand out (absolute)
-  uint64_t written = 0;  // bytes that landed (reported or relocated), live or not
-  uint64_t open_clock = 0, seal_clock = 0;
-  ZoneExtents extents;
+  uint8_t cls = 0;  // placement class
+};
+static_assert(sizeof(ZoneMeta) <= 64, "the per-zone budget is 64 bytes");
+
+// One GC class's share of a victim: what to copy and where.
+struct CopyGroup {
+  std::vector<Extent> sources;
+  std::vector<Destination> dests;
+  std::vector<uint32_t> dest_zones;
+  uint64_t bytes = 0;
+  Result<CopyPlan> plan = CopyPlan{};
+  CopyStats before;
 };
 
 class GcEngineImpl final : public GcEngine {
  public:
   GcEngineImpl(ZonedDevice& device, GcOwner& owner, GcOptions options,
-               std::unique_ptr<Copier> copier, std::vector<ZoneMeta> zones)
+               std::vector<std::unique_ptr<Copier>> copiers, std::vector<ZoneMeta> zones)
       : dev_(device),
         owner_(owner),
         opt_(options),
-        copier_(std::move(copier)),
+        copiers_(std::move(copiers)),
         lbs_(device.info().logical_block_size),
         zone_size_(device.info().zone_size),
         zones_(std::move(zones)),
-        index_(static_cast<uint32_t>(zones_.size())) {
+        lists_(&zones_[0].link, sizeof(ZoneMeta)),
+        capacity_blocks_(CapacityBlocks(zones_)),
+        gauge_(capacity_blocks_ / 8) {
     for (uint32_t z = static_cast<uint32_t>(zones_.size()); z-- > 0;)
-      if (zones_[z].state == ZoneMeta::State::kFree) free_.push_back(z);
+      if (zones_[z].state == ZoneMeta::State::kFree) lists_.PushFree(z);
     std::fill(std::begin(open_user_), std::end(open_user_), -1);
     std::fill(std::begin(open_gc_), std::end(open_gc_), -1);
   }
 
-  Result<Allocation> Allocate(uint64_t length, Lifetime hint,
-                              std::optional<Extent> replaces) override {
+  Result<Allocation> Allocate(uint64_t length, const WriteHint& hint) override {
     if (length == 0 || length % lbs_)
       return Status::InvalidArgument("allocation of " + std::to_string(length) +
                                      " bytes is not whole blocks");
     std::unique_lock lock(mu_);
-    int cls = UserClass(hint, replaces);
+    int cls = UserClass(hint);
+    if (!hint.dies_at && !gauge_.separate()) cls = Merged(open_user_, opt_.user_classes, cls);
     if (open_user_[cls] < 0) {
       // Taking a zone must leave the reserve intact: reclaim first when it would not.
-      while (free_.size() <= opt_.reserve_zones && open_user_[cls] < 0) {
+      while (lists_.free_count() <= opt_.reserve_zones && open_user_[cls] < 0) {
         Status s = Collect(lock);
         if (s.ok()) continue;
         // Under that much pressure the free space sits in other classes' open
         // zones: placement gives way before the device runs out.
-        const int other = 1 - cls;
-        if (s.code() != Code::kNoSpace || open_user_[other] < 0) return s;
+        const int other = AnyOpen(open_user_, opt_.user_classes);
+        if (s.code() != Code::kNoSpace || other < 0) return s;
         cls = other;
       }
-      if (open_user_[cls] < 0) open_user_[cls] = static_cast<int32_t>(Open(false));
+      if (open_user_[cls] < 0) open_user_[cls] = static_cast<int32_t>(Open(false, cls));
     }
     const uint32_t z = static_cast<uint32_t>(open_user_[cls]);
     ZoneMeta& m = zones_[z];
-    const uint64_t n = std::min(length, m.start + m.cap - m.alloc);
-    const Allocation a{m.alloc, n};
-    m.alloc += n;
+    const uint64_t n = std::min<uint64_t>(length / lbs_, m.cap - m.alloc);
+    const Allocation a{Start(z) + uint64_t(m.alloc) * lbs_, n * lbs_};
+    m.alloc += static_cast<uint32_t>(n);
     Nudge();
-    if (m.alloc == m.start + m.cap) {
+    if (m.alloc == m.cap) {
       Seal(z);
       open_user_[cls] = -1;
     }
@@ -89,14 +110,16 @@ class GcEngineImpl final : public GcEngine {
     ZoneMeta& m = zones_[z];
     const bool mine =
         !m.gc && (m.state == ZoneMeta::State::kOpen || m.state == ZoneMeta::State::kFull);
-    if (!mine || e.end() > m.alloc ||
-        !m.extents.Append(static_cast<uint32_t>((e.offset - m.start) / lbs_),
-                          static_cast<uint32_t>(e.length / lbs_)))
+    const uint32_t first = static_cast<uint32_t>((e.offset - Start(z)) / lbs_);
+    const uint32_t n = static_cast<uint32_t>(e.length / lbs_);
+    if (!mine || uint64_t(first) + n > m.alloc || !m.extents.Append(first, n))
       return Status::InvalidArgument("OnWrite: " + Hex(e.offset) + "+" + Hex(e.length) +
                                      " was not allocated, or was reported already");
-    m.written += e.length;
+    m.written += n;
     stats_.user_bytes += e.length;
     clock_ += e.length;
+    gauge_.Added(false, n);
+    gauge_.Wrote(n);
     Reindex(z);
     return Status::OK();
   }
@@ -151,29 +174,37 @@ class GcEngineImpl final : public GcEngine {
 
   uint32_t FreeZones() const override {
     std::lock_guard lock(mu_);
-    return static_cast<uint32_t>(free_.size());
+    return lists_.free_count();
   }
 
   GcStats Stats() const override {
     std::lock_guard lock(mu_);
     GcStats s = stats_;
-    s.free_zones = static_cast<uint32_t>(free_.size());
+    s.free_zones = lists_.free_count();
+    s.zone_table_bytes = zones_.capacity() * sizeof(ZoneMeta) + sealed_.size() * sizeof(Sealed);
+    for (const ZoneMeta& m : zones_) s.extent_index_bytes += m.extents.memory_bytes();
     return s;
   }
 
   uint64_t LiveBytes(uint32_t zone) const override {
     std::lock_guard lock(mu_);
-    return zone < zones_.size() ? uint64_t(zones_[zone].extents.live_blocks()) * lbs_ : 0;
+    return zone < zones_.size() ? Live(zones_[zone]) : 0;
   }
 
  private:
+  struct Sealed {
+    uint32_t zone;
+    uint64_t clock;
+  };
+
   // The scheduler: between the watermarks, one collection at a time, paced.
   void Background() {
     std::unique_lock lock(mu_);
     while (true) {
-      wake_.wait(lock, [&] { return stop_ || (!paused_ && free_.size() < opt_.low_watermark); });
+      wake_.wait(lock,
+                 [&] { return stop_ || (!paused_ && lists_.free_count() < opt_.low_watermark); });
       if (stop_) return;
-      while (!stop_ && !paused_ && free_.size() < opt_.high_watermark) {
+      while (!stop_ && !paused_ && lists_.free_count() < opt_.high_watermark) {
         const uint64_t before = stats_.relocated_bytes;
         Status s = Collect(lock);
         if (!s.ok()) {
@@ -184,7 +215,8 @@ class GcEngineImpl final : public GcEngine {
         }
         ++stats_.background_collections;
         if (opt_.rate_limit) {
-          const auto pause = std::chrono::duration<double>(double(stats_.relocated_bytes - before) / double(opt_.rate_limit));
+          const auto pause = std::chrono::duration<double>(double(stats_.relocated_bytes - before) /
+                                                           double(opt_.rate_limit));
           wake_.wait_for(lock, pause, [&] { return stop_; });
         }
       }
@@ -193,134 +225,169 @@ class GcEngineImpl final : public GcEngine {
 
   // Below the low watermark, writes wake the scheduler.
   void Nudge() {
-    if (bg_.joinable() && free_.size() < opt_.low_watermark) wake_.notify_all();
+    if (bg_.joinable() && lists_.free_count() < opt_.low_watermark) wake_.notify_all();
   }
 
+  uint64_t Start(uint32_t z) const { return uint64_t(z) * zone_size_; }
+  // Until a user zone has been reclaimed, a device's worth of writes stands in
+  // for how long user zones live (known death times need a scale).
+  double Lifespan() const {
+    return lifespan_.value() > 0 ? lifespan_.value() : double(capacity_blocks_) * double(lbs_);
+  }
+  static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones) {
+    uint64_t n = 0;
+    for (const ZoneMeta& m : zones) n += m.state == ZoneMeta::State::kFree ? m.cap : 0;
+    return n;
+  }
+  // While separation does not pay (SeparationGauge), data goes to whichever
+  // class already has an open zone, so the others drain and stay closed.
+  static int Merged(const int32_t* open, int classes, int fallback) {
+    const int c = AnyOpen(open, classes);
+    return c >= 0 ? c : fallback;
+  }
   uint64_t Live(const ZoneMeta& m) const { return uint64_t(m.extents.live_blocks()) * lbs_; }
-
-  // SepBIT's idea: data that dies young is written apart from the rest. A hint
-  // decides; otherwise the lifetime of the data the write replaces does.
-  int UserClass(Lifetime hint, const std::optional<Extent>& replaces) const {
-    if (!opt_.separate_lifetimes) return 0;
-    if (hint != Lifetime::kUnknown) return hint <= Lifetime::kMedium ? 0 : 1;
-    if (!replaces || lifespan_ <= 0) return 1;
-    const uint32_t z = static_cast<uint32_t>(replaces->offset / zone_size_);
-    if (z >= zones_.size() || zones_[z].gc) return 1;  // it survived a collection: long-lived
-    const ZoneMeta& m = zones_[z];
-    const uint64_t until = m.state == ZoneMeta::State::kOpen ? clock_ : m.seal_clock;
-    const double frac = double(replaces->offset - m.start) / double(m.cap);
-    const double written_at = m.open_clock + frac * double(until - m.open_clock);
-    return double(clock_) - written_at < lifespan_ ? 0 : 1;
+  static int AnyOpen(const int32_t* open, int classes) {
+    for (int c = 0; c < classes; ++c)
+      if (open[c] >= 0) return c;
+    return -1;
   }
 
-  uint32_t Open(bool gc) {
-    const uint32_t z = free_.back();
-    free_.pop_back();
+  // The known death time decides; else the owner's hint; else how long the data
+  // this write replaces lived (SepBIT's idea: data that dies young is written
+  // apart from the rest). Data never written before counts as long-lived.
+  int UserClass(const WriteHint& hint) {
+    const int k = opt_.user_classes;
+    if (k == 1) return 0;
+    if (hint.dies_at)
+      return ClassForRemainingLife(hint.dies_at > clock_ ? double(hint.dies_at - clock_) : 0,
+                                   Lifespan(), k);
+    if (hint.lifetime != Lifetime::kUnknown) return ClassForHint(hint.lifetime, k);
+    if (!hint.replaces || lifespan_.value() <= 0) return k - 1;
+    const uint32_t z = static_cast<uint32_t>(hint.replaces->offset / zone_size_);
+    if (z >= zones_.size() || zones_[z].gc) return k - 1;  // it survived a collection
+    const ZoneMeta& m = zones_[z];
+    const bool open = m.state == ZoneMeta::State::kOpen;
+    const double until = open ? double(clock_) : double(m.clock);
+    const double opened = open ? double(m.clock) : until - double(m.open_span) * double(lbs_);
+    const double frac = double(hint.replaces->offset - Start(z)) / (double(m.cap) * double(lbs_));
+    const double written_at = opened + frac * (until - opened);
+    return ClassForRemainingLife(double(clock_) - written_at, lifespan_.value(), k);
+  }
+
+  uint32_t Open(bool gc, int cls) {
+    const uint32_t z = lists_.PopFree();
     ZoneMeta& m = zones_[z];
     m.state = ZoneMeta::State::kOpen;
     m.gc = gc;
-    m.alloc = m.start;
-    m.written = 0;
-    m.open_clock = clock_;
+    m.cls = static_cast<uint8_t>(cls);
+    m.alloc = m.written = 0;
+    m.clock = clock_;
     return z;
   }
 
   void Seal(uint32_t z) {
-    zones_[z].state = ZoneMeta::State::kFull;
-    zones_[z].seal_clock = clock_;
-    sealed_.push_back({z, clock_});
+    ZoneMeta& m = zones_[z];
+    m.state = ZoneMeta::State::kFull;
+    m.open_span = static_cast<uint32_t>(
+        std::min<uint64_t>((clock_ - m.clock) / lbs_, std::numeric_limits<uint32_t>::max()));
+    m.clock = clock_;
+    if (opt_.policy == VictimPolicy::kWindowedGreedy) {
+      sealed_.push_back({z, clock_});
+      // Stale entries (zones reset or refilled since) are dropped on the way;
+      // this bounds the queue to twice the zone count.
+      if (sealed_.size() > 2 * zones_.size())
+        std::erase_if(sealed_, [&](const Sealed& s) { return !IsCurrent(s); });
+    }
     Reindex(z);
+  }
+
+  bool IsCurrent(const Sealed& s) const {
+    const ZoneMeta& m = zones_[s.zone];
+    return m.clock == s.clock &&
+           (m.state == ZoneMeta::State::kFull || m.state == ZoneMeta::State::kCollecting);
   }
 
   // Full zones whose every allocation has landed are victim candidates.
   void Reindex(uint32_t z) {
     ZoneMeta& m = zones_[z];
     if (m.state == ZoneMeta::State::kFull && m.written == m.cap) {
-      index_.Update(z, Live(m), m.cap);
-    } else {
-      index_.Remove(z);
+      lists_.Index(z, m.extents.live_blocks(), m.cap);
+    } else if (lists_.Indexed(z)) {
+      lists_.Remove(z);
     }
   }
 
   uint64_t GcRoom() const {
     uint64_t room = 0;
-    for (int32_t z : open_gc_)
-      if (z >= 0) room += zones_[z].start + zones_[z].cap - zones_[z].alloc;
-    return room;
+    for (int c = 0; c < opt_.gc_classes; ++c)
+      if (open_gc_[c] >= 0) room += uint64_t(zones_[open_gc_[c]].cap - zones_[open_gc_[c]].alloc);
+    return room * lbs_;
+  }
+
+  Candidate MakeCandidate(uint32_t z) const {
+    const ZoneMeta& m = zones_[z];
+    return {z, m.extents.live_blocks(), m.cap, clock_ - m.clock};
   }
 
   // consolidate: accept an entirely live victim if the open GC zones can take
   // all of it, which turns their scattered tails into one free zone.
   Result<uint32_t> PickVictim(bool consolidate = false) {
-    uint32_t best = VictimIndex::kNone;
-    double best_score = -1;
-    auto consider = [&](uint32_t z, double score) {
-      if (score > best_score) best = z, best_score = score;
-    };
+    candidates_.clear();
     if (opt_.policy == VictimPolicy::kWindowedGreedy) {
-      // The oldest `window` full zones; stale entries (reset or resealed) drop out.
-      uint32_t seen = 0;
-      for (auto it = sealed_.begin(); it != sealed_.end() && seen < opt_.window;) {
-        const ZoneMeta& m = zones_[it->first];
-        if (!index_.Contains(it->first) || m.seal_clock != it->second) {
-          if (m.state != ZoneMeta::State::kFull || m.seal_clock != it->second) {
-            it = sealed_.erase(it);
-            continue;
-          }
-          ++it;
-          continue;
-        }
-        consider(it->first, 1.0 - double(Live(m)) / double(m.cap));
-        ++seen;
-        ++it;
+      // The oldest `window` full zones that hold garbage; stale entries drop
+      // out on the way.
+      while (!sealed_.empty() && !IsCurrent(sealed_.front())) sealed_.pop_front();
+      for (const Sealed& s : sealed_) {
+        if (candidates_.size() >= opt_.window) break;
+        const ZoneMeta& m = zones_[s.zone];
+        if (IsCurrent(s) && lists_.Indexed(s.zone) &&
+            (m.extents.live_blocks() < m.cap || consolidate))
+          candidates_.push_back(MakeCandidate(s.zone));
       }
     } else {
-      uint32_t seen = 0;
-      index_.Visit([&](uint32_t z) {
-        const ZoneMeta& m = zones_[z];
-        const double u = double(Live(m)) / double(m.cap);
-        if (opt_.policy == VictimPolicy::kGreedy) {
-          consider(z, 1.0 - u);
-        } else {
-          const double age = double(clock_ - m.seal_clock) + 1.0;
-          consider(z, (1.0 - u) * age / (1.0 + u));
-        }
-        return ++seen < opt_.candidates;
+      lists_.Visit([&](uint32_t z) {
+        candidates_.push_back(MakeCandidate(z));
+        return opt_.candidates == 0 || candidates_.size() < opt_.candidates;
       });
     }
-    if (best == VictimIndex::kNone)
-      return Status::NoSpace(dev_.info().uri +
-                             ": no zone can be reclaimed (every full zone is entirely live)");
-    if (Live(zones_[best]) == zones_[best].cap && !(consolidate && Live(zones_[best]) <= GcRoom()))
-      return Status::NoSpace(dev_.info().uri +
-                             ": no zone can be reclaimed (every full zone is entirely live)");
+    // The default weighs age only where ages tell something (lifetimes are not
+    // memoryless); otherwise the least-live zone is the best bet.
+    const VictimPolicy scoring = opt_.policy == VictimPolicy::kDefault && !gauge_.separate()
+                                     ? VictimPolicy::kGreedy
+                                     : opt_.policy;
+    const ptrdiff_t i = PickBest(scoring, candidates_);
+    const Status none = Status::NoSpace(
+        dev_.info().uri + ": no zone can be reclaimed (every full zone is entirely live)");
+    if (i < 0) return none;
+    const uint32_t best = candidates_[i].zone;
+    const ZoneMeta& m = zones_[best];
+    if (m.extents.live_blocks() == m.cap && !(consolidate && Live(m) <= GcRoom())) return none;
     return best;
   }
 
   // When every full zone is entirely live, the free space sits in open zones
   // (each placement class keeps one), dead or not yet allocated: finish the open
-  // zone with the most of it, all of whose allocations have landed, so that a
-  // collection can turn it into a free zone.
+  // user zone with the most of it, all of whose allocations have landed, so that
+  // a collection can turn it into a free zone. (A GC zone's tail is consumed by
+  // relocations; sealing it would just move its data into the next GC zone.)
   Status SealOpenZoneWithMostGarbage() {
     int32_t* best = nullptr;
     uint64_t best_dead = 0;
-    // Only user zones: a GC zone's tail is consumed by relocations, and sealing it
-    // would just move its data into the next GC zone.
-    for (int32_t* slot : {&open_user_[0], &open_user_[1]}) {
+    for (int c = 0; c < opt_.user_classes; ++c) {
+      int32_t* slot = &open_user_[c];
       if (*slot < 0) continue;
       const ZoneMeta& m = zones_[*slot];
-      if (m.written != m.alloc - m.start) continue;  // an owner's write is still on its way
-      const uint64_t dead = m.cap - Live(m);
+      if (m.written != m.alloc) continue;  // an owner's write is still on its way
+      const uint64_t dead = m.cap - m.extents.live_blocks();
       if (dead > best_dead) best = slot, best_dead = dead;
     }
     if (!best)
       return Status::NoSpace(dev_.info().uri +
                              ": no zone can be reclaimed (every zone is entirely live)");
     const uint32_t z = static_cast<uint32_t>(*best);
-    ZGC_RETURN_IF_ERROR(dev_.FinishZone(zones_[z].start));
+    ZGC_RETURN_IF_ERROR(dev_.FinishZone(Start(z)));
     ZoneMeta& m = zones_[z];
-    m.alloc = m.start + m.cap;
-    m.written = m.cap;  // the unwritten tail is dead space now
+    m.alloc = m.written = m.cap;  // the unwritten tail is dead space now
     *best = -1;
     Seal(z);
     return Status::OK();
@@ -337,10 +404,9 @@ class GcEngineImpl final : public GcEngine {
       }
     }
     if (!victim.ok()) return victim.status();
-    const uint32_t v = *victim;
     collecting_ = true;
     const auto t0 = std::chrono::steady_clock::now();
-    Status s = Relocate(lock, v);
+    Status s = Relocate(lock, *victim);
     stats_.gc_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     collecting_ = false;
@@ -348,71 +414,135 @@ class GcEngineImpl final : public GcEngine {
     return s;
   }
 
-  // The relocation protocol for victim v (lock held on entry and exit).
-  Status Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
-    ZoneMeta& vm = zones_[v];
-    index_.Remove(v);
-    vm.state = ZoneMeta::State::kCollecting;
-    dying_.clear();
-    std::vector<Extent> sources;
-    vm.extents.ForEach([&](uint32_t s, uint32_t n) {
-      sources.push_back({vm.start + uint64_t(s) * lbs_, uint64_t(n) * lbs_});
-    });
-    const int cls = opt_.separate_lifetimes && vm.gc ? 1 : 0;
-    // Destinations: the GC zone of the class, then zones from the free pool (the reserve is for
-    // this).
-    std::vector<Destination> dests;
-    std::vector<uint32_t> dest_zones;
-    const bool pressed = free_.size() <= opt_.reserve_zones;
-    for (uint64_t need = Live(vm); need;) {
-      // Under pressure the other GC class's open zone is used before a free zone.
-      const int other = 1 - cls;
-      if (open_gc_[cls] < 0 && pressed && open_gc_[other] >= 0) {
-        const ZoneMeta& om = zones_[open_gc_[other]];
-        if (om.alloc < om.start + om.cap) std::swap(open_gc_[cls], open_gc_[other]);
+  // Hands out `need` bytes of GC class `cls` zones as copy destinations.
+  Status ReserveDestinations(int cls, CopyGroup& g) {
+    for (uint64_t need = g.bytes; need;) {
+      // With no free zone left, another GC class's open zone takes the data.
+      if (open_gc_[cls] < 0 && lists_.free_count() == 0) {
+        for (int o = 0; o < opt_.gc_classes; ++o) {
+          if (o == cls || open_gc_[o] < 0) continue;
+          const ZoneMeta& om = zones_[open_gc_[o]];
+          if (om.alloc < om.cap) {
+            std::swap(open_gc_[cls], open_gc_[o]);
+            break;
+          }
+        }
       }
       if (open_gc_[cls] < 0) {
-        if (free_.empty()) {
-          vm.state = ZoneMeta::State::kFull;
-          Reindex(v);
+        if (lists_.free_count() == 0)
           return Status::NoSpace(dev_.info().uri + ": no free zone left to relocate into");
-        }
-        open_gc_[cls] = static_cast<int32_t>(Open(true));
+        open_gc_[cls] = static_cast<int32_t>(Open(true, cls));
       }
       const uint32_t d = static_cast<uint32_t>(open_gc_[cls]);
       ZoneMeta& dm = zones_[d];
-      const uint64_t take = std::min(need, dm.start + dm.cap - dm.alloc);
-      dests.push_back({dm.alloc, dm.alloc + take});
-      dest_zones.push_back(d);
-      dm.alloc += take;
-      need -= take;
-      if (dm.alloc == dm.start + dm.cap) {
+      const uint64_t take = std::min<uint64_t>(need / lbs_, dm.cap - dm.alloc);
+      const uint64_t at = Start(d) + uint64_t(dm.alloc) * lbs_;
+      g.dests.push_back({at, at + take * lbs_});
+      g.dest_zones.push_back(d);
+      dm.alloc += static_cast<uint32_t>(take);
+      need -= take * lbs_;
+      if (dm.alloc == dm.cap) {
         Seal(d);
         open_gc_[cls] = -1;
       }
     }
-    const CopyStats before = copier_->stats();
-    lock.unlock();
-    auto plan = sources.empty() ? Result<CopyPlan>(CopyPlan{}) : copier_->Copy(sources, dests);
-    lock.lock();
-    const CopyStats after = copier_->stats();
-    stats_.offloaded_bytes += after.offloaded_bytes() - before.offloaded_bytes();
-    stats_.fallback_bytes += after.fallback_bytes() - before.fallback_bytes();
-    if (!plan.ok()) {
-      // What landed is garbage; the victim is untouched and stays mapped.
-      for (uint32_t d : dest_zones) Resync(d);
-      vm.state = ZoneMeta::State::kFull;
-      Reindex(v);
-      return plan.status();
+    return Status::OK();
+  }
+
+  // Whether the groups' copies may run concurrently: more than one, and no
+  // zone shared (under pressure a class borrows another's open zone; the
+  // copies into it must then land in the order they were allocated).
+  static bool Independent(const std::vector<CopyGroup>& groups) {
+    std::vector<uint32_t> zones;
+    int busy = 0;
+    for (const CopyGroup& g : groups) {
+      busy += g.bytes != 0;
+      zones.insert(zones.end(), g.dest_zones.begin(), g.dest_zones.end());
     }
+    std::sort(zones.begin(), zones.end());
+    return busy > 1 && std::adjacent_find(zones.begin(), zones.end()) == zones.end();
+  }
+
+  // Gives the victim back: it stays full and mapped; what landed is garbage.
+  Status Abandon(uint32_t v, std::vector<CopyGroup>& groups, Status why) {
+    for (CopyGroup& g : groups)
+      for (uint32_t d : g.dest_zones) Resync(d);
+    zones_[v].state = ZoneMeta::State::kFull;
+    Reindex(v);
+    return why;
+  }
+
+  // The relocation protocol for victim v (lock held on entry and exit).
+  Status Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
+    ZoneMeta& vm = zones_[v];
+    lists_.Remove(v);
+    vm.state = ZoneMeta::State::kCollecting;
+    dying_.clear();
+    std::vector<Extent> sources;
+    vm.extents.ForEach([&](uint32_t s, uint32_t n) {
+      sources.push_back({Start(v) + uint64_t(s) * lbs_, uint64_t(n) * lbs_});
+    });
+    const int k = opt_.gc_classes;
+    const int survivors = vm.gc ? ClassForSurvivor(vm.cls, k) : 0;
+    const uint64_t now = clock_;
+    const double lifespan = Lifespan();
+    // The owner is asked without the lock (it may hold its own while calling us).
+    lock.unlock();
+    const int merged = Merged(open_gc_, k, 0);
+    const bool separate = gauge_.separate();
+    std::vector<uint8_t> cls(sources.size(), static_cast<uint8_t>(separate ? survivors : merged));
+    if (k > 1)
+      for (size_t i = 0; i < sources.size(); ++i)
+        if (const uint64_t dies = owner_.DiesAt(sources[i]))
+          cls[i] = static_cast<uint8_t>(
+              ClassForRemainingLife(dies > now ? double(dies - now) : 0, lifespan, k));
+    lock.lock();
+    std::vector<CopyGroup> groups(k);
+    for (size_t i = 0; i < sources.size(); ++i) {
+      groups[cls[i]].sources.push_back(sources[i]);
+      groups[cls[i]].bytes += sources[i].length;
+    }
+    for (int c = 0; c < k; ++c) {
+      if (!groups[c].bytes) continue;
+      if (Status s = ReserveDestinations(c, groups[c]); !s.ok()) return Abandon(v, groups, s);
+      groups[c].before = copiers_[c]->stats();
+    }
+    lock.unlock();
+    // One batch per class, each to its own zone: submitted together.
+    auto copy = [&](int c) {
+      groups[c].plan = copiers_[c]->Copy(groups[c].sources, groups[c].dests);
+    };
+    if (Independent(groups)) {
+      tbb::task_group tg;
+      for (int c = 0; c < k; ++c)
+        if (groups[c].bytes) tg.run([&copy, c] { copy(c); });
+      tg.wait();
+    } else {
+      for (int c = 0; c < k; ++c)
+        if (groups[c].bytes) copy(c);
+    }
+    lock.lock();
+    std::vector<Move> moves;
+    std::vector<Placement> placements;
+    for (int c = 0; c < k; ++c) {
+      CopyGroup& g = groups[c];
+      if (!g.bytes) continue;
+      const CopyStats after = copiers_[c]->stats();
+      stats_.offloaded_bytes += after.offloaded_bytes() - g.before.offloaded_bytes();
+      stats_.fallback_bytes += after.fallback_bytes() - g.before.fallback_bytes();
+    }
+    for (CopyGroup& g : groups)
+      if (!g.plan.ok()) return Abandon(v, groups, g.plan.status());
     // The copies count as live before the owner is asked, so that an owner that
     // remaps and then overwrites (OnInvalidate at the new place) is accounted.
-    std::vector<Move> moves;
-    for (const Placement& p : plan->placements) {
-      moves.push_back({{p.source, p.length}, p.destination});
-      AddRelocated(p.destination, p.length);
+    for (CopyGroup& g : groups) {
+      for (const Placement& p : g.plan->placements) {
+        moves.push_back({{p.source, p.length}, p.destination});
+        placements.push_back(p);
+        AddRelocated(p.destination, p.length);
+      }
+      stats_.relocated_bytes += g.plan->bytes;
     }
-    stats_.relocated_bytes += plan->bytes;
     lock.unlock();
     auto accepted =
         moves.empty() ? Result<std::vector<bool>>(std::vector<bool>{}) : owner_.Relocate(moves);
@@ -431,22 +561,21 @@ class GcEngineImpl final : public GcEngine {
     }
     // What the owner invalidated in the victim during the copy is dead at its copy.
     for (const Extent& d : dying_) {
-      for (const Placement& p : plan->placements) {
-        const uint64_t lo = std::max(d.offset, p.source), hi = std::min(d.end(), p.source + p.length);
+      for (const Placement& p : placements) {
+        const uint64_t lo = std::max(d.offset, p.source);
+        const uint64_t hi = std::min(d.end(), p.source + p.length);
         if (lo < hi) InvalidateLocked({p.destination + (lo - p.source), hi - lo});
       }
     }
     dying_.clear();
     // Only now may the victim go.
-    ZGC_RETURN_IF_ERROR(dev_.ResetZone(vm.start));
-    if (!vm.gc)
-      lifespan_ = lifespan_ ? 0.9 * lifespan_ + 0.1 * double(clock_ - vm.open_clock)
-                            : double(clock_ - vm.open_clock);
+    ZGC_RETURN_IF_ERROR(dev_.ResetZone(Start(v)));
+    if (!vm.gc) lifespan_.Observe(double(clock_ - vm.clock) + double(vm.open_span) * lbs_);
+    gauge_.Dropped(vm.gc, vm.extents.live_blocks());
     vm.extents.Clear();
     vm.state = ZoneMeta::State::kFree;
-    vm.alloc = vm.start;
-    vm.written = 0;
-    free_.push_back(v);
+    vm.alloc = vm.written = 0;
+    lists_.PushFree(v);
     ++stats_.zones_reset;
     ++stats_.collections;
     return Status::OK();
@@ -456,10 +585,11 @@ class GcEngineImpl final : public GcEngine {
     for (uint64_t off = offset; off < offset + length;) {
       const uint32_t z = static_cast<uint32_t>(off / zone_size_);
       ZoneMeta& m = zones_[z];
-      const uint64_t n = std::min(offset + length, m.start + m.cap) - off;
-      m.extents.Append(static_cast<uint32_t>((off - m.start) / lbs_),
+      const uint64_t n = std::min(offset + length, Start(z) + uint64_t(m.cap) * lbs_) - off;
+      m.extents.Append(static_cast<uint32_t>((off - Start(z)) / lbs_),
                        static_cast<uint32_t>(n / lbs_));
-      m.written += n;
+      gauge_.Added(true, n / lbs_);
+      m.written += static_cast<uint32_t>(n / lbs_);
       Reindex(z);
       off += n;
     }
@@ -468,13 +598,14 @@ class GcEngineImpl final : public GcEngine {
   void InvalidateLocked(Extent e) {
     for (uint64_t off = e.offset; off < e.end();) {
       const uint32_t z = static_cast<uint32_t>(off / zone_size_);
-      const uint64_t n = std::min(e.end(), zones_[z].start + zone_size_) - off;
+      const uint64_t n = std::min(e.end(), Start(z) + zone_size_) - off;
       const uint32_t died = zones_[z].extents.Invalidate(
-          static_cast<uint32_t>((off - zones_[z].start) / lbs_), static_cast<uint32_t>(n / lbs_));
+          static_cast<uint32_t>((off - Start(z)) / lbs_), static_cast<uint32_t>(n / lbs_));
       // Data dying in a victim being copied dies at its copy too (applied once
       // the copy's placements are known).
       if (died && zones_[z].state == ZoneMeta::State::kCollecting) dying_.push_back({off, n});
-      Reindex(z);
+      if (died) gauge_.Died(zones_[z].gc, died);
+      if (died) Reindex(z);
       off += n;
     }
   }
@@ -482,15 +613,14 @@ class GcEngineImpl final : public GcEngine {
   // After a failed copy: the zone's allocation point follows the device.
   void Resync(uint32_t d) {
     ZoneMeta& dm = zones_[d];
-    auto z = dev_.ReportZone(dm.start);
-    const uint64_t wp = !z.ok()                           ? dm.start + dm.cap
-                        : z->cond == ZoneCondition::kFull ? dm.start + dm.cap
-                                                          : z->wp;
-    dm.written = wp - dm.start;  // landed bytes are garbage but occupy the zone
-    dm.alloc = wp;
-    if (dm.alloc == dm.start + dm.cap && dm.state == ZoneMeta::State::kOpen) {
-      for (int& c : open_gc_)
-        if (c == static_cast<int>(d)) c = -1;
+    auto z = dev_.ReportZone(Start(d));
+    const uint32_t wp = !z.ok() || z->cond == ZoneCondition::kFull
+                            ? dm.cap
+                            : static_cast<uint32_t>((z->wp - Start(d)) / lbs_);
+    dm.written = dm.alloc = wp;  // landed bytes are garbage but occupy the zone
+    if (dm.alloc == dm.cap && dm.state == ZoneMeta::State::kOpen) {
+      for (int c = 0; c < opt_.gc_classes; ++c)
+        if (open_gc_[c] == static_cast<int32_t>(d)) open_gc_[c] = -1;
       Seal(d);
     }
     Reindex(d);
@@ -499,7 +629,7 @@ class GcEngineImpl final : public GcEngine {
   ZonedDevice& dev_;
   GcOwner& owner_;
   const GcOptions opt_;
-  std::unique_ptr<Copier> copier_;
+  std::vector<std::unique_ptr<Copier>> copiers_;  // one per GC class: their batches run together
   const uint64_t lbs_, zone_size_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -510,13 +640,15 @@ class GcEngineImpl final : public GcEngine {
   Status bg_error_;
   std::vector<Extent> dying_;  // invalidated in the victim during its collection
   std::vector<ZoneMeta> zones_;
-  VictimIndex index_;
-  std::deque<std::pair<uint32_t, uint64_t>> sealed_;  // (zone, seal clock), oldest first
-  std::vector<uint32_t> free_;
-  int32_t open_user_[kUserClasses];
-  int32_t open_gc_[kGcClasses];
-  uint64_t clock_ = 0;   // user bytes written so far: the engine's time
-  double lifespan_ = 0;  // recent user zones' time from open to reclaim
+  ZoneLists lists_;
+  std::deque<Sealed> sealed_;  // kWindowedGreedy only: full zones, oldest first
+  std::vector<Candidate> candidates_;
+  int32_t open_user_[kMaxClasses];
+  int32_t open_gc_[kMaxClasses];
+  uint64_t clock_ = 0;  // user bytes written so far: the engine's time
+  LifespanEstimate lifespan_;
+  const uint64_t capacity_blocks_;
+  SeparationGauge gauge_;
   GcStats stats_;
 };
 
@@ -538,35 +670,55 @@ std::string_view VictimPolicyName(VictimPolicy policy) {
 
 Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner& owner,
                                                    GcOptions options) {
-  if (options.candidates == 0 || options.window == 0)
-    return Status::InvalidArgument("GC options: candidates and window must be at least 1");
-  if (options.high_watermark < options.low_watermark || options.low_watermark <= options.reserve_zones)
-    return Status::InvalidArgument("GC options: need reserve_zones < low_watermark <= high_watermark");
-  if (options.policy == VictimPolicy::kDefault) options.separate_lifetimes = true;
+  if (options.window == 0) return Status::InvalidArgument("GC options: window must be at least 1");
+  if (options.user_classes < 1 || options.gc_classes < 1 || options.user_classes > kMaxClasses ||
+      options.gc_classes > kMaxClasses)
+    return Status::InvalidArgument("GC options: placement classes must be 1 to " +
+                                   std::to_string(kMaxClasses));
+  if (options.high_watermark < options.low_watermark ||
+      options.low_watermark <= options.reserve_zones)
+    return Status::InvalidArgument(
+        "GC options: need reserve_zones < low_watermark <= high_watermark");
+  const DeviceInfo& info = device.info();
+  if (info.logical_block_size == 0 || info.zone_size / info.logical_block_size >= (1ull << 32))
+    return Status::NotSupported(info.uri + ": zones of 2^32 blocks or more");
+  // Each class keeps a zone open: fit them in the device's limits, GC classes first to give way.
+  const uint32_t limit = std::min(info.max_active_zones ? info.max_active_zones : ~0u,
+                                  info.max_open_zones ? info.max_open_zones : ~0u);
+  while (uint32_t(options.user_classes) + options.gc_classes > limit) {
+    if (options.gc_classes > 1)
+      --options.gc_classes;
+    else if (options.user_classes > 1)
+      --options.user_classes;
+    else
+      break;
+  }
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, device.ReportAllZones());
   std::vector<ZoneMeta> meta(zones.size());
   uint32_t usable = 0;
   for (size_t i = 0; i < zones.size(); ++i) {
     const Zone& z = zones[i];
-    meta[i].start = z.start;
-    meta[i].cap = z.capacity;
+    meta[i].cap = static_cast<uint32_t>(z.capacity / info.logical_block_size);
     if (!z.sequential() || z.cond == ZoneCondition::kOffline || z.cond == ZoneCondition::kReadOnly)
       continue;
     if (z.cond != ZoneCondition::kEmpty)
-      return Status::InvalidArgument(device.info().uri + ": zone " + std::to_string(i) +
+      return Status::InvalidArgument(info.uri + ": zone " + std::to_string(i) +
                                      " is not empty; the GC engine starts on an empty device");
     meta[i].state = ZoneMeta::State::kFree;
     ++usable;
   }
-  if (usable == 0)
-    return Status::NotSupported(device.info().uri + ": no sequential zones to manage");
+  if (usable == 0) return Status::NotSupported(info.uri + ": no sequential zones to manage");
   if (usable < options.reserve_zones + 4)
-    return Status::NoSpace(device.info().uri + ": " + std::to_string(usable) +
+    return Status::NoSpace(info.uri + ": " + std::to_string(usable) +
                            " zones are too few for a GC reserve of " +
                            std::to_string(options.reserve_zones));
-  ZGC_ASSIGN_OR_RETURN(std::unique_ptr<Copier> copier, Copier::Create(device, options.copy));
+  std::vector<std::unique_ptr<Copier>> copiers;
+  for (int c = 0; c < options.gc_classes; ++c) {
+    ZGC_ASSIGN_OR_RETURN(std::unique_ptr<Copier> copier, Copier::Create(device, options.copy));
+    copiers.push_back(std::move(copier));
+  }
   return std::unique_ptr<GcEngine>(
-      new GcEngineImpl(device, owner, options, std::move(copier), std::move(meta)));
+      new GcEngineImpl(device, owner, options, std::move(copiers), std::move(meta)));
 }
 
 }  // namespace zgc

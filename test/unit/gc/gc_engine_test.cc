@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 
 #include "zgc/fault_device.h"
 #include "zgc/gc.h"
@@ -36,8 +37,13 @@ class Owner final : public GcOwner {
     }
     return ok;
   }
+  uint64_t DiesAt(const Extent& e) override {
+    auto it = p2l.find(e.offset);
+    return dies && it != p2l.end() ? dies(it->second) : 0;
+  }
   std::map<uint64_t, uint64_t> l2p, p2l;
   std::function<bool(const Move&)> reject;
+  std::function<uint64_t(uint64_t lba)> dies;  // known death times, by lba
   int calls = 0;
 };
 
@@ -63,7 +69,7 @@ struct Harness {
   Status Write(uint64_t lba) {
     std::optional<Extent> old;
     if (owner.l2p.count(lba)) old = Extent{owner.l2p[lba], kB};
-    ZGC_ASSIGN_OR_RETURN(Allocation a, gc->Allocate(kB, Lifetime::kUnknown, old));
+    ZGC_ASSIGN_OR_RETURN(Allocation a, gc->Allocate(kB, {.replaces = old}));
     ZGC_RETURN_IF_ERROR(dev->Write(a.offset, Content(lba, ++version[lba])));
     ZGC_RETURN_IF_ERROR(gc->OnWrite({a.offset, kB}));
     // Allocate may have collected and moved the old version: ask the map again.
@@ -115,7 +121,7 @@ TEST(GcEngine, LiveBytesEqualTheOwnersLiveDataUnderRandomOperations) {
 }
 
 TEST(GcEngine, GreedyTakesTheLeastLiveZoneAndTheVictimIsResetAfterTheOwnerRemaps) {
-  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .separate_lifetimes = false});
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
   for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());  // zones 0..3 full
   // Zone 1 keeps 8 live blocks, zone 2 keeps 40.
   for (uint64_t lba = 64; lba < 120; ++lba)
@@ -132,9 +138,10 @@ TEST(GcEngine, GreedyTakesTheLeastLiveZoneAndTheVictimIsResetAfterTheOwnerRemaps
 }
 
 TEST(GcEngine, WindowedGreedyChoosesAmongTheOldestZones) {
-  Harness h(
-      kSmall,
-      GcOptions{.policy = VictimPolicy::kWindowedGreedy, .window = 1, .separate_lifetimes = false});
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kWindowedGreedy,
+                              .window = 1,
+                              .user_classes = 1,
+                              .gc_classes = 1});
   for (uint64_t lba = 0; lba < 3 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
   ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[0], kB}).ok());  // zone 0: 63 live, oldest
   for (uint64_t lba = 64; lba < 128; ++lba)
@@ -146,7 +153,8 @@ TEST(GcEngine, WindowedGreedyChoosesAmongTheOldestZones) {
 }
 
 TEST(GcEngine, CostBenefitPrefersOldColdZonesOverYoungOnes) {
-  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kCostBenefit, .separate_lifetimes = false});
+  Harness h(kSmall,
+            GcOptions{.policy = VictimPolicy::kCostBenefit, .user_classes = 1, .gc_classes = 1});
   for (uint64_t lba = 0; lba < 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());  // zone 0: old
   for (uint64_t lba = 64; lba < 10 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
   for (uint64_t lba = 0; lba < 24; ++lba)
@@ -160,7 +168,7 @@ TEST(GcEngine, CostBenefitPrefersOldColdZonesOverYoungOnes) {
 }
 
 TEST(GcEngine, DataOverwrittenDuringTheCopyIsRejectedAndBecomesGarbage) {
-  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .separate_lifetimes = false});
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
   for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
   for (uint64_t lba = 0; lba < 48; ++lba)
     ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
@@ -179,7 +187,7 @@ TEST(GcEngine, DataOverwrittenDuringTheCopyIsRejectedAndBecomesGarbage) {
 
 TEST(GcEngine, AFailedCopyLeavesTheVictimMappedAndIntact) {
   Harness h("mem:?zone_size=256K&zones=16&max_open=0&max_active=0&copy=0",
-            GcOptions{.policy = VictimPolicy::kGreedy, .separate_lifetimes = false});
+            GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
   for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
   for (uint64_t lba = 0; lba < 32; ++lba)
     ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
@@ -236,6 +244,91 @@ TEST(GcEngine, EndToEndOnAnEmuFileEveryByteSurvivesManyCollections) {
     h.VerifyAll();
   }
   std::filesystem::remove(path);
+}
+
+// Regression: a window whose zones were all entirely live made windowed greedy
+// report kNoSpace while other zones held garbage.
+TEST(GcEngine, WindowedGreedyLooksPastEntirelyLiveZones) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kWindowedGreedy,
+                              .window = 1,
+                              .user_classes = 1,
+                              .gc_classes = 1});
+  for (uint64_t lba = 0; lba < 3 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  for (uint64_t lba = 64; lba < 96; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  EXPECT_EQ(h.dev->ReportZone(256 << 10)->cond, ZoneCondition::kEmpty) << "zone 1, not zone 0";
+}
+
+TEST(GcEngine, KnownDeathTimesSortRelocatedDataIntoClasses) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 2});
+  // Even blocks die soon, odd ones never (as far as the owner knows).
+  h.owner.dies = [](uint64_t lba) { return lba % 2 ? ~0ull / 4 : 1; };
+  for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  for (uint64_t lba = 0; lba < 32; ++lba)
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+  for (uint64_t lba = 0; lba < 32; ++lba) h.owner.l2p.erase(lba);
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  const uint64_t zone = 256 << 10;
+  std::set<uint64_t> even_zones, odd_zones;
+  for (uint64_t lba = 32; lba < 64; ++lba)
+    (lba % 2 ? odd_zones : even_zones).insert(h.owner.l2p[lba] / zone);
+  EXPECT_EQ(even_zones.size(), 1u);
+  EXPECT_EQ(odd_zones.size(), 1u);
+  EXPECT_NE(*even_zones.begin(), *odd_zones.begin()) << "one GC zone per class";
+  EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+  h.VerifyAll();
+}
+
+TEST(GcEngine, ClassBatchesCopiedConcurrentlyOnAnEmuFileLoseNothing) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("zgc-gc-classes-" + std::to_string(::getpid()));
+  std::filesystem::remove(path);
+  {
+    Harness h("emu:" + path.string() + "?create=1&zone_size=256K&zones=24&max_open=8&max_active=8",
+              GcOptions{.user_classes = 2, .gc_classes = 3});
+    h.owner.dies = [](uint64_t lba) { return lba % 2 ? ~0ull / 4 : 1; };
+    std::mt19937 rng(12);
+    for (int i = 0; i < 8000; ++i) ASSERT_TRUE(h.Write(rng() % 900).ok()) << i;
+    EXPECT_GT(h.gc->Stats().zones_reset, 50u);
+    EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+    h.VerifyAll();
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(GcEngine, PlacementClassesFitTheDevicesActiveZoneLimit) {
+  // Five classes asked for, three zones may be active at once.
+  Harness h("mem:?zone_size=256K&zones=16&max_open=3&max_active=3",
+            GcOptions{.user_classes = 2, .gc_classes = 3});
+  std::mt19937 rng(4);
+  for (int i = 0; i < 4000; ++i) {
+    const Lifetime hint = i % 2 ? Lifetime::kShort : Lifetime::kExtreme;
+    const uint64_t lba = rng() % 600;
+    std::optional<Extent> old;
+    if (h.owner.l2p.count(lba)) old = Extent{h.owner.l2p[lba], kB};
+    auto a = h.gc->Allocate(kB, {.lifetime = hint, .replaces = old});
+    ASSERT_TRUE(a.ok()) << i << ": " << a.status().ToString();
+    ASSERT_TRUE(h.dev->Write(a->offset, Content(lba, ++h.version[lba])).ok()) << i;
+    ASSERT_TRUE(h.gc->OnWrite({a->offset, kB}).ok());
+    if (h.owner.l2p.count(lba)) {
+      h.owner.p2l.erase(h.owner.l2p[lba]);
+      ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+    }
+    h.owner.l2p[lba] = a->offset;
+    h.owner.p2l[a->offset] = lba;
+  }
+  EXPECT_GT(h.gc->Stats().zones_reset, 20u);
+  h.VerifyAll();
+}
+
+TEST(GcEngine, AZoneCostsAtMost64BytesOfEngineMemory) {
+  Harness h("mem:?data=0&zone_size=256K&zones=1000&max_open=0&max_active=0");
+  for (uint64_t lba = 0; lba < 5000; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  const GcStats s = h.gc->Stats();
+  EXPECT_LE(s.zone_table_bytes, 1000u * 64);
+  EXPECT_GE(s.extent_index_bytes, 5000u * 8) << "8 bytes per live extent";
+  EXPECT_LE(s.extent_index_bytes, 5000u * 24);
 }
 
 TEST(GcEngine, RefusesADeviceWithDataOrTooFewZones) {

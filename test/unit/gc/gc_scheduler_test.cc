@@ -1,11 +1,11 @@
 // The background scheduler, with an owner whose writer runs concurrently with GC.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -54,7 +54,7 @@ class ConcurrentOwner final : public GcOwner {
     {
       // Writers sharing an open zone must write in allocation order.
       std::lock_guard order(write_mu_);
-      ZGC_ASSIGN_OR_RETURN(a, gc_->Allocate(kB, Lifetime::kUnknown, hint));
+      ZGC_ASSIGN_OR_RETURN(a, gc_->Allocate(kB, {.replaces = hint}));
       version = ++versions_[lba % versions_.size()];
       std::memcpy(data.data(), &lba, 8);
       std::memcpy(data.data() + 8, &version, 8);
@@ -97,7 +97,8 @@ class ConcurrentOwner final : public GcOwner {
 };
 
 struct Rig {
-  explicit Rig(GcOptions opt, const char* uri = "mem:?zone_size=256K&zones=32&max_open=0&max_active=0") {
+  explicit Rig(GcOptions opt,
+               const char* uri = "mem:?zone_size=256K&zones=32&max_open=0&max_active=0") {
     dev = std::move(*OpenDevice(uri));
     owner = std::make_unique<ConcurrentOwner>(*dev);
     auto e = GcEngine::Create(*dev, *owner, opt);
@@ -122,17 +123,20 @@ TEST(GcScheduler, BackgroundCollectionKeepsForegroundWritesOffTheSlowPath) {
   std::mt19937 rng(1);
   for (int i = 0; i < 12000; ++i) {
     ASSERT_TRUE(s.owner->Write(rng() % 1200).ok()) << i;
-    if (i % 64 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));  // room for the scheduler
+    if (i % 64 == 0)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));  // room for the scheduler
   }
   ASSERT_TRUE(s.gc->Stop().ok());
   const GcStats st = s.gc->Stats();
-  EXPECT_GT(st.background_collections, st.collections / 2) << "most collections ran in the background";
+  EXPECT_GT(st.background_collections, st.collections / 2)
+      << "most collections ran in the background";
   EXPECT_EQ(s.EngineLive(), s.owner->live() * kB);
   s.owner->Verify();
 }
 
 TEST(GcScheduler, ConcurrentWritersAndBackgroundGcLoseNothing) {
-  const std::string path = ::testing::TempDir() + "zgc-sched-" + std::to_string(::getpid()) + ".img";
+  const std::string path =
+      ::testing::TempDir() + "zgc-sched-" + std::to_string(::getpid()) + ".img";
   std::remove(path.c_str());
   Rig s(GcOptions{.low_watermark = 5, .high_watermark = 8},
         ("emu:" + path + "?create=1&zone_size=256K&zones=32&max_open=0&max_active=0").c_str());
@@ -169,7 +173,8 @@ TEST(GcScheduler, PauseHoldsTheSchedulerAndResumeReleasesIt) {
   EXPECT_EQ(s.gc->Stats().background_collections, 0u) << "paused";
   EXPECT_LT(s.gc->FreeZones(), 6u);
   s.gc->Resume();
-  for (int i = 0; i < 200 && s.gc->FreeZones() < 8; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 200 && s.gc->FreeZones() < 8; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_GE(s.gc->FreeZones(), 8u) << "resumed up to the high watermark";
   EXPECT_TRUE(s.gc->Stop().ok());
   EXPECT_TRUE(s.gc->Stop().ok()) << "stopping twice is harmless";
@@ -178,9 +183,13 @@ TEST(GcScheduler, PauseHoldsTheSchedulerAndResumeReleasesIt) {
 TEST(GcScheduler, WatermarksMustBeOrdered) {
   auto dev = OpenDevice("mem:?zone_size=256K&zones=32&max_open=0&max_active=0");
   ConcurrentOwner owner(**dev);
-  EXPECT_EQ(GcEngine::Create(**dev, owner, GcOptions{.low_watermark = 8, .high_watermark = 6}).status().code(),
+  EXPECT_EQ(GcEngine::Create(**dev, owner, GcOptions{.low_watermark = 8, .high_watermark = 6})
+                .status()
+                .code(),
             Code::kInvalidArgument);
-  EXPECT_EQ(GcEngine::Create(**dev, owner, GcOptions{.reserve_zones = 4, .low_watermark = 4}).status().code(),
+  EXPECT_EQ(GcEngine::Create(**dev, owner, GcOptions{.reserve_zones = 4, .low_watermark = 4})
+                .status()
+                .code(),
             Code::kInvalidArgument);
 }
 
