@@ -61,6 +61,7 @@ class GcEngineImpl final : public GcEngine {
         zones_(std::move(zones)),
         lists_(&zones_[0].link, sizeof(ZoneMeta)),
         capacity_blocks_(CapacityBlocks(zones_)),
+        zone_cap_blocks_(double(capacity_blocks_) / std::max<size_t>(UsableZones(zones_), 1)),
         gauge_(capacity_blocks_ / 8) {
     for (uint32_t z = static_cast<uint32_t>(zones_.size()); z-- > 0;)
       if (zones_[z].state == ZoneMeta::State::kFree) lists_.PushFree(z);
@@ -74,12 +75,22 @@ class GcEngineImpl final : public GcEngine {
                                      " bytes is not whole blocks");
     std::unique_lock lock(mu_);
     int cls = UserClass(hint);
-    if (!hint.dies_at && !gauge_.separate()) cls = Merged(open_user_, opt_.user_classes, cls);
+    cls = Route(open_user_, opt_.user_classes, Budget(hint.dies_at != 0).first, cls);
     if (open_user_[cls] < 0) {
       // Taking a zone must leave the reserve intact: reclaim first when it would not.
+      uint64_t futile = 0;
       while (lists_.free_count() <= opt_.reserve_zones && open_user_[cls] < 0) {
+        const uint32_t before = lists_.free_count();
         Status s = Collect(lock);
-        if (s.ok()) continue;
+        if (s.ok()) {
+          // Collections that gain no zone (each GC class opening zones of its
+          // own) squeeze GC data into whatever GC zone is open.
+          futile = lists_.free_count() > before ? 0 : futile + 1;
+          if (futile > 2 * uint64_t(opt_.gc_classes) + 2) squeeze_ = true;
+          if (futile > 4 * zones_.size())
+            return Status::NoSpace(dev_.info().uri + ": garbage collection makes no progress");
+          continue;
+        }
         // Under that much pressure the free space sits in other classes' open
         // zones: placement gives way before the device runs out.
         const int other = AnyOpen(open_user_, opt_.user_classes);
@@ -87,6 +98,7 @@ class GcEngineImpl final : public GcEngine {
         cls = other;
       }
       if (open_user_[cls] < 0) open_user_[cls] = static_cast<int32_t>(Open(false, cls));
+      squeeze_ = false;
     }
     const uint32_t z = static_cast<uint32_t>(open_user_[cls]);
     ZoneMeta& m = zones_[z];
@@ -234,16 +246,43 @@ class GcEngineImpl final : public GcEngine {
   double Lifespan() const {
     return lifespan_.value() > 0 ? lifespan_.value() : double(capacity_blocks_) * double(lbs_);
   }
+  static size_t UsableZones(const std::vector<ZoneMeta>& zones) {
+    return std::count_if(zones.begin(), zones.end(),
+                         [](const ZoneMeta& m) { return m.state == ZoneMeta::State::kFree; });
+  }
   static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones) {
     uint64_t n = 0;
     for (const ZoneMeta& m : zones) n += m.state == ZoneMeta::State::kFree ? m.cap : 0;
     return n;
   }
-  // While separation does not pay (SeparationGauge), data goes to whichever
-  // class already has an open zone, so the others drain and stay closed.
-  static int Merged(const int32_t* open, int classes, int fallback) {
-    const int c = AnyOpen(open, classes);
-    return c >= 0 ? c : fallback;
+  // How many classes of each kind are worth their open zones now. An open zone
+  // holds space no other class can use (half a zone on average), so classes
+  // beyond the first user and GC class need spare space to match: one per
+  // kSparePerClass spare zones, GC classes first. None while separation does
+  // not pay (SeparationGauge) unless the owner knows death times.
+  static constexpr double kSparePerClass = 6;
+  std::pair<int, int> Budget(bool known_deaths) const {
+    if (!known_deaths && !gauge_.separate()) return {1, 1};
+    const double spare =
+        (double(capacity_blocks_) - double(gauge_.live_blocks())) / zone_cap_blocks_ -
+        opt_.reserve_zones;
+    int extra = spare > 0 ? static_cast<int>(spare / kSparePerClass) : 0;
+    int user = 1, gc = 1;
+    while (extra > 0 && (user < opt_.user_classes || gc < opt_.gc_classes)) {
+      if (gc < opt_.gc_classes) ++gc, --extra;
+      if (extra > 0 && user < opt_.user_classes) ++user, --extra;
+    }
+    return {user, gc};
+  }
+  // Class c of `classes`, of which `allowed` are in use: the last allowed one
+  // takes the rest, but an open zone of a class no longer allowed is filled
+  // first, so that it closes instead of holding its space forever.
+  static int Route(const int32_t* open, int classes, int allowed, int c) {
+    c = std::min(c, allowed - 1);
+    if (open[c] >= 0) return c;
+    for (int o = allowed; o < classes; ++o)
+      if (open[o] >= 0) return o;
+    return c;
   }
   uint64_t Live(const ZoneMeta& m) const { return uint64_t(m.extents.live_blocks()) * lbs_; }
   static int AnyOpen(const int32_t* open, int classes) {
@@ -350,12 +389,7 @@ class GcEngineImpl final : public GcEngine {
         return opt_.candidates == 0 || candidates_.size() < opt_.candidates;
       });
     }
-    // The default weighs age only where ages tell something (lifetimes are not
-    // memoryless); otherwise the least-live zone is the best bet.
-    const VictimPolicy scoring = opt_.policy == VictimPolicy::kDefault && !gauge_.separate()
-                                     ? VictimPolicy::kGreedy
-                                     : opt_.policy;
-    const ptrdiff_t i = PickBest(scoring, candidates_);
+    const ptrdiff_t i = PickBest(opt_.policy, candidates_);
     const Status none = Status::NoSpace(
         dev_.info().uri + ": no zone can be reclaimed (every full zone is entirely live)");
     if (i < 0) return none;
@@ -417,8 +451,8 @@ class GcEngineImpl final : public GcEngine {
   // Hands out `need` bytes of GC class `cls` zones as copy destinations.
   Status ReserveDestinations(int cls, CopyGroup& g) {
     for (uint64_t need = g.bytes; need;) {
-      // With no free zone left, another GC class's open zone takes the data.
-      if (open_gc_[cls] < 0 && lists_.free_count() == 0) {
+      // With no free zone left (or squeezed), another GC class's open zone takes the data.
+      if (open_gc_[cls] < 0 && (lists_.free_count() == 0 || squeeze_)) {
         for (int o = 0; o < opt_.gc_classes; ++o) {
           if (o == cls || open_gc_[o] < 0) continue;
           const ZoneMeta& om = zones_[open_gc_[o]];
@@ -488,15 +522,18 @@ class GcEngineImpl final : public GcEngine {
     const double lifespan = Lifespan();
     // The owner is asked without the lock (it may hold its own while calling us).
     lock.unlock();
-    const int merged = Merged(open_gc_, k, 0);
-    const bool separate = gauge_.separate();
-    std::vector<uint8_t> cls(sources.size(), static_cast<uint8_t>(separate ? survivors : merged));
+    std::vector<uint8_t> cls(sources.size(), static_cast<uint8_t>(survivors));
+    bool known_deaths = false;
     if (k > 1)
       for (size_t i = 0; i < sources.size(); ++i)
-        if (const uint64_t dies = owner_.DiesAt(sources[i]))
+        if (const uint64_t dies = owner_.DiesAt(sources[i])) {
           cls[i] = static_cast<uint8_t>(
               ClassForRemainingLife(dies > now ? double(dies - now) : 0, lifespan, k));
+          known_deaths = true;
+        }
     lock.lock();
+    const int allowed = Budget(known_deaths).second;
+    for (uint8_t& c : cls) c = static_cast<uint8_t>(Route(open_gc_, k, allowed, c));
     std::vector<CopyGroup> groups(k);
     for (size_t i = 0; i < sources.size(); ++i) {
       groups[cls[i]].sources.push_back(sources[i]);
@@ -634,6 +671,7 @@ class GcEngineImpl final : public GcEngine {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool collecting_ = false;
+  bool squeeze_ = false;          // GC classes share open zones until the next user zone opens
   std::condition_variable wake_;  // the scheduler's
   std::thread bg_;
   bool stop_ = false, paused_ = false;
@@ -648,6 +686,7 @@ class GcEngineImpl final : public GcEngine {
   uint64_t clock_ = 0;  // user bytes written so far: the engine's time
   LifespanEstimate lifespan_;
   const uint64_t capacity_blocks_;
+  const double zone_cap_blocks_;  // on average
   SeparationGauge gauge_;
   GcStats stats_;
 };

@@ -52,6 +52,7 @@ class SeparationGauge {
   void Dropped(bool gc, uint64_t blocks) { live_[gc] -= blocks; }
   void Wrote(uint64_t user_blocks);
   bool separate() const { return separate_; }
+  uint64_t live_blocks() const { return live_[0] + live_[1]; }
   // Survivors' death rate over fresh data's, per live block (last window).
   double ratio() const { return ratio_; }
 
