@@ -137,6 +137,10 @@ class GcEngine {
   // kNoSpace (fewer zones than the reserve needs), device errors.
   static Result<std::unique_ptr<GcEngine>> Create(ZonedDevice& device, GcOwner& owner,
                                                   GcOptions options);
+  // Whether Create would take this device and these options, whatever its
+  // zones hold (for tools that reset the device first, so that bad input
+  // fails before anything is erased). Fails as Create does.
+  static Status Check(ZonedDevice& device, GcOptions options);
   virtual ~GcEngine() = default;
 
   // Where to write next; the hint chooses the placement class. Collects

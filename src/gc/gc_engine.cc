@@ -91,6 +91,8 @@ class GcEngineImpl final : public GcEngine {
             return Status::NoSpace(dev_.info().uri + ": garbage collection makes no progress");
           continue;
         }
+        // The background collection this one waited for may have freed a zone.
+        if (lists_.free_count() > opt_.reserve_zones) continue;
         // Under that much pressure the free space sits in other classes' open
         // zones: placement gives way before the device runs out.
         const int other = AnyOpen(open_user_, opt_.user_classes);
@@ -401,20 +403,22 @@ class GcEngineImpl final : public GcEngine {
 
   // When every full zone is entirely live, the free space sits in open zones
   // (each placement class keeps one), dead or not yet allocated: finish the open
-  // user zone with the most of it, all of whose allocations have landed, so that
-  // a collection can turn it into a free zone. (A GC zone's tail is consumed by
-  // relocations; sealing it would just move its data into the next GC zone.)
+  // zone with the most of it, all of whose allocations have landed, so that a
+  // collection can turn it into a free zone. A GC zone qualifies only with data
+  // that died in it: its tail alone would just move into the next GC zone.
   Status SealOpenZoneWithMostGarbage() {
     int32_t* best = nullptr;
     uint64_t best_dead = 0;
-    for (int c = 0; c < opt_.user_classes; ++c) {
-      int32_t* slot = &open_user_[c];
-      if (*slot < 0) continue;
+    auto consider = [&](int32_t* slot, bool gc) {
+      if (*slot < 0) return;
       const ZoneMeta& m = zones_[*slot];
-      if (m.written != m.alloc) continue;  // an owner's write is still on its way
+      if (m.written != m.alloc) return;  // an owner's write is still on its way
+      if (gc && m.written == m.extents.live_blocks()) return;
       const uint64_t dead = m.cap - m.extents.live_blocks();
       if (dead > best_dead) best = slot, best_dead = dead;
-    }
+    };
+    for (int c = 0; c < opt_.user_classes; ++c) consider(&open_user_[c], false);
+    for (int c = 0; c < opt_.gc_classes; ++c) consider(&open_gc_[c], true);
     if (!best)
       return Status::NoSpace(dev_.info().uri +
                              ": no zone can be reclaimed (every zone is entirely live)");
@@ -707,8 +711,11 @@ std::string_view VictimPolicyName(VictimPolicy policy) {
   return "?";
 }
 
-Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner& owner,
-                                                   GcOptions options) {
+namespace {
+
+// The options as the engine will use them, and its zone table, for Create and
+// Check. require_empty: sequential zones must be empty (Create).
+Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bool require_empty) {
   if (options.window == 0) return Status::InvalidArgument("GC options: window must be at least 1");
   if (options.user_classes < 1 || options.gc_classes < 1 || options.user_classes > kMaxClasses ||
       options.gc_classes > kMaxClasses)
@@ -740,7 +747,7 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner&
     meta[i].cap = static_cast<uint32_t>(z.capacity / info.logical_block_size);
     if (!z.sequential() || z.cond == ZoneCondition::kOffline || z.cond == ZoneCondition::kReadOnly)
       continue;
-    if (z.cond != ZoneCondition::kEmpty)
+    if (require_empty && z.cond != ZoneCondition::kEmpty)
       return Status::InvalidArgument(info.uri + ": zone " + std::to_string(i) +
                                      " is not empty; the GC engine starts on an empty device");
     meta[i].state = ZoneMeta::State::kFree;
@@ -751,6 +758,18 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner&
     return Status::NoSpace(info.uri + ": " + std::to_string(usable) +
                            " zones are too few for a GC reserve of " +
                            std::to_string(options.reserve_zones));
+  return meta;
+}
+
+}  // namespace
+
+Status GcEngine::Check(ZonedDevice& device, GcOptions options) {
+  return Survey(device, options, /*require_empty=*/false).status();
+}
+
+Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner& owner,
+                                                   GcOptions options) {
+  ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, true));
   std::vector<std::unique_ptr<Copier>> copiers;
   for (int c = 0; c < options.gc_classes; ++c) {
     ZGC_ASSIGN_OR_RETURN(std::unique_ptr<Copier> copier, Copier::Create(device, options.copy));

@@ -1,18 +1,19 @@
-// `zgc run`: the demonstration workload. It fills the device and overwrites it
-// several times as a circular log (the oldest zone is reset when no empty zone is
-// left), verifies every live block at the end, and reports what happened to the
-// zones. It becomes a GC-driven workload when the engine lands.
+// `zgc run`: the main job. A logical volume smaller than the device (by the
+// spare factor) is filled, then overwritten by a skewed or uniform workload
+// while the GC engine's scheduler reclaims zones in the background. Progress
+// while it runs; at the end every live block is read back and checked, and the
+// report says what GC cost: write amplification, bytes relocated by offload and
+// by read/write, zones reset.
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
-#include <deque>
 #include <map>
-#include <vector>
+#include <numeric>
 
 #include "tools/zgc/commands.h"
-#include "zgc/device.h"
+#include "tools/zgc/run_workload.h"
+#include "zgc/gc.h"
 
 namespace zgc::cli {
 
@@ -24,19 +25,13 @@ constexpr const char* kDefaultUri =
 struct RunOptions {
   std::string uri = kDefaultUri;
   double passes = 3;
+  double spare = 0.2;
   std::string block = "256K";
+  std::string workload = "hot";
+  uint64_t seed = 1;
   bool quiet = false;
   bool force = false;
 };
-
-// Every block starts with the zone generation and its own offset, so a stale or
-// misplaced block is detected at verification.
-void Stamp(std::vector<std::byte>& buf, uint64_t generation, uint64_t offset, uint32_t lbs) {
-  for (size_t b = 0; b < buf.size(); b += lbs) {
-    const uint64_t words[2] = {generation, offset + b};
-    std::memcpy(buf.data() + b, words, sizeof words);
-  }
-}
 
 struct Progress {
   bool tty = ::isatty(STDOUT_FILENO);
@@ -45,110 +40,97 @@ struct Progress {
   double Elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
-  void Show(uint64_t done, uint64_t total, uint64_t resets, size_t live_zones, bool force) {
+  void Show(uint64_t done, uint64_t total, const GcStats& s, bool force) {
     const auto now = std::chrono::steady_clock::now();
     if (!force && now - last < std::chrono::milliseconds(tty ? 200 : 2000)) return;
     last = now;
-    const double pct = 100.0 * done / total;
-    const int bar = static_cast<int>(pct / 5);
+    const double pct = 100.0 * double(done) / double(total);
     fmt::print(
-        "{}[{:<20}] {:5.1f}%  written {:7.1f} MiB  {:6.1f} MiB/s  zones reset {:4}  live zones "
-        "{:3}{}",
-        tty ? "\r" : "", std::string(bar, '#'), pct, done / 1048576.0,
-        done / 1048576.0 / std::max(Elapsed(), 1e-3), resets, live_zones, tty ? "" : "\n");
+        "{}[{:<20}] {:5.1f}%  written {:8.1f} MiB  {:6.1f} MiB/s  WA {:4.2f}  zones reset {:5}  "
+        "free zones {:3}{}",
+        tty ? "\r" : "", std::string(static_cast<size_t>(pct / 5), '#'), pct, done / 1048576.0,
+        done / 1048576.0 / std::max(Elapsed(), 1e-3), s.write_amplification(), s.zones_reset,
+        s.free_zones, tty ? "" : "\n");
     std::fflush(stdout);
   }
 };
+
+// The largest power of two <= want (and >= one block) dividing every zone's
+// capacity, so that a unit never straddles a zone end.
+uint64_t UnitBytes(uint64_t want, uint32_t lbs, const std::vector<Zone>& zones) {
+  uint64_t g = 0;
+  for (const Zone& z : zones)
+    if (z.sequential()) g = std::gcd(g, z.capacity);
+  uint64_t unit = lbs;
+  while (unit * 2 <= want && g % (unit * 2) == 0) unit *= 2;
+  return unit;
+}
 
 int Run(const RunOptions& o) {
   if (o.uri.rfind("zbd:", 0) == 0 && !o.force)
     return Fail(Status::InvalidArgument(
         o.uri + ": zgc run erases the device; add --force to run it on real hardware"));
+  if (!(o.spare > 0 && o.spare < 1))
+    return Fail(Status::InvalidArgument(fmt::format("--spare {} is not in (0, 1)", o.spare)));
+  if (Status s = UnitPicker::CheckKind(o.workload); !s.ok()) return Fail(s);
   auto opened = OpenDevice(o.uri);
   if (!opened.ok()) return Fail(opened.status());
   ZonedDevice& dev = **opened;
   const DeviceInfo& info = dev.info();
   auto block_bytes = ParseSize(o.block);
   if (!block_bytes.ok()) return Fail(block_bytes.status().WithContext("--block"));
-  const uint32_t lbs = info.logical_block_size;
-  const uint64_t block = std::max<uint64_t>(*block_bytes / lbs * lbs, lbs);
-
-  std::vector<uint32_t> seq;  // the log ring: sequential zones in order
   auto zones = dev.ReportAllZones();
   if (!zones.ok()) return Fail(zones.status());
+  // Everything that can be refused is refused before the device is erased.
+  const GcOptions gc_options;
+  if (Status s = GcEngine::Check(dev, gc_options); !s.ok()) return Fail(s);
+
+  uint64_t seq_zones = 0;
   for (const Zone& z : *zones)
-    if (z.sequential() && z.cond != ZoneCondition::kOffline && z.cond != ZoneCondition::kReadOnly)
-      seq.push_back(static_cast<uint32_t>(z.start / info.zone_size));
-  if (seq.size() < 2)
-    return Fail(Status::InvalidArgument(o.uri + ": needs at least two writable sequential zones"));
+    seq_zones +=
+        z.sequential() && z.cond != ZoneCondition::kOffline && z.cond != ZoneCondition::kReadOnly;
+  const uint64_t unit = UnitBytes(*block_bytes, info.logical_block_size, *zones);
+  // The spare factor is taken over the zones user data may use (the GC reserve is not spare).
+  const uint64_t usable =
+      seq_zones > gc_options.reserve_zones ? (seq_zones - gc_options.reserve_zones) : 0;
+  const uint64_t units =
+      static_cast<uint64_t>(double(usable * info.zone_capacity) * (1.0 - o.spare)) / unit;
+  auto picker = UnitPicker::Create(o.workload, units, o.seed);
+  if (!picker.ok()) return Fail(picker.status().WithContext(o.uri));
   if (Status s = dev.ResetAll(); !s.ok()) return Fail(s);
 
-  const uint64_t seq_bytes = seq.size() * info.zone_capacity;
-  const uint64_t total = static_cast<uint64_t>(o.passes * seq_bytes) / lbs * lbs;
+  RunWorkload volume(dev, units, unit);
+  auto engine = GcEngine::Create(dev, volume, gc_options);
+  if (!engine.ok()) return Fail(engine.status());
+  GcEngine& gc = **engine;
+  volume.Attach(&gc);
+  const uint64_t total_units = static_cast<uint64_t>(o.passes * double(units));
+  const uint64_t total = total_units * unit;
   if (!o.quiet)
     fmt::print(
-        "zgc run: {} ({}, {} sequential zones of {} MiB, capacity {} MiB)\n"
-        "         writing {:.1f} MiB = {:.1f} x the device, {} KiB per write\n",
-        o.uri, info.backend, seq.size(), info.zone_size >> 20, info.zone_capacity / 1048576.0,
-        total / 1048576.0, o.passes, block >> 10);
-
-  std::vector<uint64_t> generation(info.nr_zones, 0);
-  std::deque<uint32_t> full;  // oldest first
-  std::vector<std::byte> buf(block);
+        "zgc run: {} ({}, {} sequential zones of {} MiB, capacity {:.1f} MiB)\n"
+        "         volume {:.1f} MiB (spare {:.0f} %), {} KiB units, '{}' workload\n"
+        "         writing {:.1f} MiB = {:.1f} x the volume; GC in the background\n",
+        o.uri, info.backend, seq_zones, info.zone_size >> 20, info.zone_capacity / 1048576.0,
+        double(units * unit) / 1048576.0, o.spare * 100, unit >> 10, o.workload, total / 1048576.0,
+        o.passes);
+  if (Status s = gc.Start(); !s.ok()) return Fail(s);
   Progress progress;
-  uint64_t written = 0, resets = 0;
-  size_t ring = 0;
-  while (written < total) {
-    const uint32_t head = seq[ring];
-    ring = (ring + 1) % seq.size();
-    auto hz = dev.ReportZone(uint64_t(head) * info.zone_size);
-    if (!hz.ok()) return Fail(hz.status());
-    if (hz->cond != ZoneCondition::kEmpty) {
-      // The ring wrapped: the oldest zone holds the oldest data; reclaim it.
-      const uint32_t victim = full.front();
-      full.pop_front();
-      if (Status s = dev.ResetZone(uint64_t(victim) * info.zone_size); !s.ok()) return Fail(s);
-      ++resets;
-    }
-    ++generation[head];
-    uint64_t wp = uint64_t(head) * info.zone_size;
-    const uint64_t end = wp + hz->capacity;
-    while (wp < end && written < total) {
-      const uint64_t n = std::min({block, end - wp, (total - written + lbs - 1) / lbs * lbs});
-      buf.resize(n);
-      Stamp(buf, generation[head], wp, lbs);
-      if (Status s = dev.Write(wp, buf); !s.ok()) return Fail(s);
-      wp += n;
-      written += n;
-      if (!o.quiet) progress.Show(written, total, resets, full.size() + 1, false);
-    }
-    full.push_back(head);
+  Status failed;
+  for (uint64_t i = 0; i < total_units && failed.ok(); ++i) {
+    // The first pass fills the volume in order; the rest follow the workload.
+    failed = volume.Write(i < units ? i : picker->Next());
+    if (!o.quiet) progress.Show((i + 1) * unit, total, gc.Stats(), false);
   }
-  if (!o.quiet) progress.Show(written, total, resets, full.size(), true);
+  Status stopped = gc.Stop();
+  if (!failed.ok()) return Fail(failed);
+  if (!stopped.ok()) return Fail(stopped.WithContext("background GC"));
+  const GcStats s = gc.Stats();
+  if (!o.quiet) progress.Show(total, total, s, true);
   if (!o.quiet && progress.tty) fmt::print("\n");
-  if (Status s = dev.Sync(); !s.ok()) return Fail(s);
-
-  // Verify every live block: the right generation at the right offset.
-  uint64_t verified = 0;
-  for (uint32_t z : full) {
-    auto zone = dev.ReportZone(uint64_t(z) * info.zone_size);
-    if (!zone.ok()) return Fail(zone.status());
-    const uint64_t live_end =
-        zone->cond == ZoneCondition::kFull ? zone->start + zone->capacity : zone->wp;
-    for (uint64_t off = zone->start; off < live_end; off += buf.size()) {
-      buf.resize(std::min<uint64_t>(block, live_end - off));
-      if (Status s = dev.Read(off, buf); !s.ok()) return Fail(s);
-      for (size_t b = 0; b < buf.size(); b += lbs) {
-        uint64_t words[2];
-        std::memcpy(words, buf.data() + b, sizeof words);
-        if (words[0] != generation[z] || words[1] != off + b)
-          return Fail(Status::Corruption(
-              fmt::format("{}: block at {:#x} holds generation {} offset {:#x}, expected {} {:#x}",
-                          o.uri, off + b, words[0], words[1], generation[z], off + b)));
-      }
-      verified += buf.size();
-    }
-  }
+  if (Status st = dev.Sync(); !st.ok()) return Fail(st);
+  auto verified = volume.Verify();
+  if (!verified.ok()) return Fail(verified.status());
 
   auto final_zones = dev.ReportAllZones();
   if (!final_zones.ok()) return Fail(final_zones.status());
@@ -157,18 +139,21 @@ int Run(const RunOptions& o) {
   std::string conds;
   for (const auto& [name, n] : by_cond) conds += fmt::format(" {}:{}", name, n);
   const double secs = progress.Elapsed();
+  const double mib = 1048576.0;
   fmt::print("\n== zgc run report ==\n");
-  fmt::print("user bytes written        {:>12.1f} MiB ({:.2f} device capacities)\n",
-             written / 1048576.0, double(written) / seq_bytes);
-  fmt::print("device bytes written      {:>12.1f} MiB\n", written / 1048576.0);
-  fmt::print("write amplification       {:>12.2f}  (a circular log relocates nothing)\n", 1.0);
-  fmt::print("relocated by offload      {:>12.1f} MiB\n", 0.0);
-  fmt::print("relocated by fallback     {:>12.1f} MiB\n", 0.0);
-  fmt::print("zones reset               {:>12}\n", resets);
-  fmt::print("live data verified        {:>12.1f} MiB, every block\n", verified / 1048576.0);
+  fmt::print("user bytes written        {:>12.1f} MiB ({:.2f} x the volume)\n", s.user_bytes / mib,
+             double(s.user_bytes) / double(units * unit));
+  fmt::print("device bytes written      {:>12.1f} MiB\n", (s.user_bytes + s.relocated_bytes) / mib);
+  fmt::print("write amplification       {:>12.3f}\n", s.write_amplification());
+  fmt::print("relocated by offload      {:>12.1f} MiB\n", s.offloaded_bytes / mib);
+  fmt::print("relocated by fallback     {:>12.1f} MiB\n", s.fallback_bytes / mib);
+  fmt::print("zones reset               {:>12}  ({} collections, {} in the background)\n",
+             s.zones_reset, s.collections, s.background_collections);
+  fmt::print("GC time                   {:>12.2f} s\n", s.gc_seconds);
+  fmt::print("live data verified        {:>12.1f} MiB, every block\n", *verified / mib);
   fmt::print("zone conditions          {}\n", conds);
-  fmt::print("elapsed                   {:>12.2f} s ({:.1f} MiB/s)\n", secs,
-             written / 1048576.0 / std::max(secs, 1e-3));
+  fmt::print("elapsed                   {:>12.2f} s ({:.1f} MiB/s of user writes)\n", secs,
+             s.user_bytes / mib / std::max(secs, 1e-3));
   return 0;
 }
 
@@ -176,12 +161,18 @@ int Run(const RunOptions& o) {
 
 void AddRunCommand(CLI::App& app, Runner& run) {
   static RunOptions o;
-  auto* cmd = app.add_subcommand("run", "Fill and overwrite a device, then report zone use");
+  auto* cmd = app.add_subcommand(
+      "run", "Fill and overwrite a volume on the device while GC reclaims zones, then verify");
   cmd->add_option("uri", o.uri, "Device URI")->capture_default_str();
-  cmd->add_option("--passes", o.passes, "Device capacities to write")
+  cmd->add_option("--passes", o.passes, "Volume sizes to write (the first pass fills it)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--block", o.block, "Write size")->capture_default_str();
+  cmd->add_option("--spare", o.spare, "Share of the usable capacity kept free for GC")
+      ->capture_default_str();
+  cmd->add_option("--block", o.block, "Write unit (rounded down to divide the zone capacity)")
+      ->capture_default_str();
+  cmd->add_option("--workload", o.workload, "uniform, hot (80/20) or zipf")->capture_default_str();
+  cmd->add_option("--seed", o.seed)->capture_default_str();
   cmd->add_flag("--quiet", o.quiet, "No progress display");
   cmd->add_flag("--force", o.force, "Allow running on a real (zbd:) device, erasing it");
   cmd->callback([&run] { run = [] { return Run(o); }; });

@@ -219,6 +219,31 @@ TEST(GcEngine, NeverRunsOutOfSpaceWhileSpaceIsReclaimable) {
   EXPECT_EQ(h.EngineLive(), logical * kB);
 }
 
+// When the only garbage is data that died in the open GC zone and every full
+// zone is entirely live, that GC zone is finished and collected.
+TEST(GcEngine, GarbageInTheOpenGcZoneIsReclaimed) {
+  Harness h("mem:?zone_size=64K&zones=7&max_open=0&max_active=0",
+            GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
+  for (uint64_t lba = 0; lba < 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());  // zones 0-3 full
+  for (uint64_t lba = 0; lba < 8; ++lba) {
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+    h.owner.p2l.erase(h.owner.l2p[lba]);
+    h.owner.l2p.erase(lba);
+  }
+  ASSERT_TRUE(h.gc->CollectOnce().ok());     // zone 0's 8 live blocks go to an open GC zone
+  for (uint64_t lba = 8; lba < 16; ++lba) {  // and die there
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+    h.owner.p2l.erase(h.owner.l2p[lba]);
+    h.owner.l2p.erase(lba);
+  }
+  for (uint64_t lba = 64; lba < 96; ++lba) {
+    Status s = h.Write(lba);
+    ASSERT_TRUE(s.ok()) << lba << ": " << s.ToString();
+  }
+  EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+  h.VerifyAll();
+}
+
 TEST(GcEngine, AFullDeviceSaysSoAndLosesNothing) {
   Harness h("mem:?zone_size=256K&zones=8&max_open=0&max_active=0");
   Status s;

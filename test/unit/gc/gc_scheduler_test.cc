@@ -180,6 +180,26 @@ TEST(GcScheduler, PauseHoldsTheSchedulerAndResumeReleasesIt) {
   EXPECT_TRUE(s.gc->Stop().ok()) << "stopping twice is harmless";
 }
 
+// Regression (found by `zgc run`): Allocate waited for a background collection,
+// which freed the zone it needed, then tried one of its own, found nothing to
+// reclaim and reported kNoSpace instead of taking the freed zone.
+TEST(GcScheduler, AZoneFreedByTheBackgroundWhileWaitingIsTaken) {
+  for (int round = 0; round < 10; ++round) {
+    Rig s(GcOptions{}, "mem:?zone_size=64K&zones=7&max_open=0&max_active=0");
+    ASSERT_TRUE(s.gc->Start().ok());
+    const uint64_t logical = (7 - 2) * 16 * 8 / 10;
+    std::mt19937 rng(round);
+    for (uint64_t i = 0; i < 3000; ++i) {
+      const uint64_t lba = i < logical ? i : rng() % 5 ? rng() % (logical / 5) : rng() % logical;
+      Status st = s.owner->Write(lba);
+      ASSERT_TRUE(st.ok()) << "round " << round << " write " << i << ": " << st.ToString();
+    }
+    ASSERT_TRUE(s.gc->Stop().ok());
+    EXPECT_EQ(s.EngineLive(), s.owner->live() * kB);
+    s.owner->Verify();
+  }
+}
+
 TEST(GcScheduler, WatermarksMustBeOrdered) {
   auto dev = OpenDevice("mem:?zone_size=256K&zones=32&max_open=0&max_active=0");
   ConcurrentOwner owner(**dev);
