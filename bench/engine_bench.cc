@@ -1,10 +1,15 @@
 // engine_bench: the GC engine's own cost (Google Benchmark), on metadata-only
-// mem: devices with 1k to 200k zones of 4 MiB (1024 blocks).
+// mem: devices with 1k to 200k zones of 4 MiB (1024 blocks): accounting per
+// update, victim selection alone, batch building, a whole collection, and the
+// engine's memory per zone and per live extent (as counters).
 //   engine_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
+#include <map>
+#include <memory>
 #include <random>
 
+#include "zgc/copy.h"
 #include "zgc/gc.h"
 
 namespace {
@@ -18,12 +23,13 @@ struct NullOwner final : GcOwner {
   }
 };
 
-// A device of `zones` zones, `fill` of it written in 4 KiB extents, every 4th dead.
+// A device of `zones` zones, all but 8 written in 4 KiB extents, then a random
+// quarter of the blocks dead, so that full zones spread over the index buckets.
 struct Loaded {
-  explicit Loaded(uint32_t zones) {
+  explicit Loaded(uint32_t zones, GcOptions options = {}) {
     dev = std::move(*OpenDevice("mem:?data=0&zone_size=4M&max_open=0&max_active=0&zones=" +
                                 std::to_string(zones)));
-    gc = std::move(*GcEngine::Create(*dev, owner, GcOptions{.policy = VictimPolicy::kGreedy}));
+    gc = std::move(*GcEngine::Create(*dev, owner, options));
     const uint64_t blocks = uint64_t(zones - 8) * kZoneBlocks;
     for (uint64_t i = 0; i < blocks; ++i) {
       auto a = gc->Allocate(kBlock);
@@ -31,7 +37,9 @@ struct Loaded {
       (void)gc->OnWrite({a->offset, kBlock});
       written.push_back(a->offset);
     }
-    for (size_t i = 0; i < written.size(); i += 4) (void)gc->OnInvalidate({written[i], kBlock});
+    std::mt19937_64 rng(5);
+    for (size_t i = 0; i < written.size(); ++i)
+      if (rng() % 4 == 0) (void)gc->OnInvalidate({written[i], kBlock});
   }
   NullOwner owner;
   std::unique_ptr<ZonedDevice> dev;
@@ -39,15 +47,29 @@ struct Loaded {
   std::vector<uint64_t> written;
 };
 
+// Google Benchmark calls a benchmark function several times while it sizes the
+// run; a loaded device of 200k zones takes seconds to build, so it is built once.
+Loaded& Device(uint32_t zones, uint32_t candidates = GcOptions{}.candidates) {
+  static std::map<std::pair<uint32_t, uint32_t>, std::unique_ptr<Loaded>> cache;
+  auto& l = cache[{zones, candidates}];
+  if (!l) l = std::make_unique<Loaded>(zones, GcOptions{.candidates = candidates});
+  return *l;
+}
+
+void Memory(benchmark::State& state, const Loaded& l) {
+  const GcStats s = l.gc->Stats();
+  state.counters["bytes/zone"] = double(s.zone_table_bytes) / double(l.dev->info().nr_zones);
+  state.counters["bytes/extent"] = double(s.extent_index_bytes) / double(l.written.size() * 3 / 4);
+}
+
 void BM_Invalidate(benchmark::State& state) {
-  Loaded l(static_cast<uint32_t>(state.range(0)));
-  std::mt19937_64 rng(1);
+  Loaded& l = Device(static_cast<uint32_t>(state.range(0)));
   size_t i = 1;
   for (auto _ : state) {
-    // Invalidate then re-validate the same block: an accounting update each.
     const uint64_t off = l.written[(i += 4) % l.written.size()];
     benchmark::DoNotOptimize(l.gc->OnInvalidate({off, kBlock}));
   }
+  Memory(state, l);
   state.SetLabel("per OnInvalidate");
 }
 BENCHMARK(BM_Invalidate)
@@ -63,7 +85,6 @@ void BM_AllocateAndWrite(benchmark::State& state) {
       OpenDevice("mem:?data=0&zone_size=4M&max_open=0&max_active=0&zones=" + std::to_string(zones));
   NullOwner owner;
   auto gc = std::move(*GcEngine::Create(**dev, owner, GcOptions{}));
-  uint64_t n = 0;  // 500k blocks fit the smallest device (992k blocks)
   for (auto _ : state) {
     auto a = gc->Allocate(kBlock);
     if (!a.ok()) {
@@ -71,7 +92,6 @@ void BM_AllocateAndWrite(benchmark::State& state) {
       break;
     }
     benchmark::DoNotOptimize(gc->OnWrite({a->offset, kBlock}));
-    ++n;
   }
   state.SetLabel("Allocate + OnWrite");
 }
@@ -81,9 +101,46 @@ BENCHMARK(BM_AllocateAndWrite)
     ->Iterations(500000)
     ->Unit(benchmark::kNanosecond);
 
-// One collection: victim choice plus the relocation of its live 3/4 (768 blocks).
+// Victim selection alone: the default policy scoring its candidates.
+void BM_PickVictim(benchmark::State& state) {
+  Loaded& l = Device(static_cast<uint32_t>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(l.gc->PeekVictim());
+  Memory(state, l);
+  state.SetLabel("victim selection (default policy)");
+}
+BENCHMARK(BM_PickVictim)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(200000)
+    ->Unit(benchmark::kMicrosecond);
+
+// The same, scoring every full zone (candidates = 0): in parallel with oneTBB.
+void BM_PickVictimScoringEveryZone(benchmark::State& state) {
+  Loaded& l = Device(static_cast<uint32_t>(state.range(0)), 0);
+  for (auto _ : state) benchmark::DoNotOptimize(l.gc->PeekVictim());
+  state.SetLabel("every full zone scored");
+}
+BENCHMARK(BM_PickVictimScoringEveryZone)->Arg(10000)->Arg(200000)->Unit(benchmark::kMicrosecond);
+
+// Building one victim's batch: 768 scattered live 4 KiB extents planned into a
+// destination zone under NVMe Simple Copy limits (the lab's QEMU namespace).
+void BM_BuildBatch(benchmark::State& state) {
+  std::vector<Extent> sources;
+  std::mt19937 rng(2);
+  for (uint64_t b = 0; b < kZoneBlocks; ++b)
+    if (rng() % 4) sources.push_back({b * kBlock, kBlock});
+  const std::vector<Destination> dests = {{64 * kZoneBlocks * kBlock, 65 * kZoneBlocks * kBlock}};
+  const CopyLimits limits{
+      .max_range_bytes = 128 * kBlock, .max_total_bytes = 128 * kBlock, .max_ranges = 128};
+  for (auto _ : state) benchmark::DoNotOptimize(PlanCopy(sources, dests, limits, kBlock));
+  state.SetLabel(std::to_string(sources.size()) + " extents");
+}
+BENCHMARK(BM_BuildBatch)->Unit(benchmark::kMicrosecond);
+
+// One collection: victim choice plus the relocation of its live data.
 void BM_CollectOnce(benchmark::State& state) {
-  Loaded l(static_cast<uint32_t>(state.range(0)));
+  Loaded& l = Device(static_cast<uint32_t>(state.range(0)));
   for (auto _ : state) {
     if (!l.gc->CollectOnce().ok()) {
       state.SkipWithError("nothing to collect");

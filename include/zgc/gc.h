@@ -156,6 +156,9 @@ class GcEngine {
 
   // Reclaims one victim zone, synchronously. kNoSpace if no zone can be reclaimed.
   virtual Status CollectOnce() = 0;
+  // The zone the policy would collect next, without collecting it (tools,
+  // benchmarks). kNoSpace if no full zone holds garbage.
+  virtual Result<uint32_t> PeekVictim() = 0;
 
   // The background scheduler. Start launches it (kBusy if running); Pause and
   // Resume hold and release it between collections; Stop lets a collection in

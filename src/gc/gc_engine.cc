@@ -154,6 +154,11 @@ class GcEngineImpl final : public GcEngine {
     return Collect(lock);
   }
 
+  Result<uint32_t> PeekVictim() override {
+    std::lock_guard lock(mu_);
+    return PickVictim();
+  }
+
   Status Start() override {
     std::lock_guard lock(mu_);
     if (bg_.joinable()) return Status::Busy("the GC scheduler is already running");

@@ -82,7 +82,12 @@ int Run(const RunOptions& o) {
   auto zones = dev.ReportAllZones();
   if (!zones.ok()) return Fail(zones.status());
   // Everything that can be refused is refused before the device is erased.
-  const GcOptions gc_options;
+  // The background scheduler keeps a zone or two free ahead of the writer, not
+  // more: every zone it holds free is spare space that cannot gather garbage,
+  // which costs write amplification on a device of few zones.
+  GcOptions gc_options;
+  gc_options.low_watermark = gc_options.reserve_zones + 1;
+  gc_options.high_watermark = gc_options.reserve_zones + 2;
   if (Status s = GcEngine::Check(dev, gc_options); !s.ok()) return Fail(s);
 
   uint64_t seq_zones = 0;
