@@ -305,6 +305,49 @@ TEST(GcEngine, KnownDeathTimesSortRelocatedDataIntoClasses) {
   h.VerifyAll();
 }
 
+// Regression: at the reserve floor (the steady state of synchronous GC) a GC
+// class without an open zone borrowed another class's, so separation of
+// relocated data silently did nothing.
+TEST(GcEngine, GcClassesStaySeparateAtTheReserveFloor) {
+  Harness h("mem:?zone_size=256K&zones=32&max_open=0&max_active=0",
+            GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 2});
+  h.owner.dies = [](uint64_t lba) { return lba % 2 ? ~0ull / 4 : 1; };
+  for (uint64_t lba = 0; lba < 30 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  ASSERT_EQ(h.gc->FreeZones(), 2u) << "at the reserve";
+  for (uint64_t lba = 0; lba < 16 * 64; ++lba) {
+    if (lba % 64 >= 32) continue;  // the first half of zones 0..15 dies
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+    h.owner.p2l.erase(h.owner.l2p[lba]);
+    h.owner.l2p.erase(lba);
+  }
+  const uint32_t victim = *h.gc->PeekVictim();
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  const uint64_t zone = 256 << 10;
+  std::set<uint64_t> even_zones, odd_zones;
+  for (uint64_t lba = victim * 64 + 32; lba < victim * 64 + 64; ++lba)
+    (lba % 2 ? odd_zones : even_zones).insert(h.owner.l2p[lba] / zone);
+  EXPECT_EQ(even_zones.size(), 1u);
+  EXPECT_EQ(odd_zones.size(), 1u);
+  EXPECT_NE(*even_zones.begin(), *odd_zones.begin());
+  h.VerifyAll();
+}
+
+// Five classes that each want a zone on a device with little room: collections
+// that gain no zone make the GC classes share, instead of looping forever.
+TEST(GcEngine, ManyClassesOnATightDeviceKeepMakingProgress) {
+  Harness h("mem:?data=0&zone_size=64K&zones=24&max_open=0&max_active=0",
+            GcOptions{.user_classes = 2, .gc_classes = 3});
+  h.owner.dies = [](uint64_t lba) { return 1 + (lba % 3) * (lba % 3) * 300000; };
+  const uint64_t logical = (24 - 2) * 16 * 6 / 10;
+  std::mt19937 rng(8);
+  for (int i = 0; i < 30000; ++i) {
+    const uint64_t lba = i < int(logical) ? i : rng() % logical;
+    Status s = h.Write(lba);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.ToString();
+  }
+  EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+}
+
 TEST(GcEngine, ClassBatchesCopiedConcurrentlyOnAnEmuFileLoseNothing) {
   const auto path =
       std::filesystem::temp_directory_path() / ("zgc-gc-classes-" + std::to_string(::getpid()));
