@@ -90,7 +90,10 @@ struct GcOptions {
   uint32_t candidates = 64;
   // Placement classes, each with its own open zone: user data by expected
   // lifetime, GC data by collections survived. 1 and 1: no separation. Both
-  // are reduced to fit the device's active-zone limit (at least 1 each).
+  // are reduced to fit the device's open/active-zone limits (at least 1 each).
+  // Classes beyond the first of each kind are used only while separation pays
+  // (data that survived a collection dies markedly slower than fresh data, or
+  // the owner gives death times) and there is spare space for their open zones.
   uint8_t user_classes = 2;
   uint8_t gc_classes = 3;
   CopyOptions copy;
