@@ -75,7 +75,9 @@ class GcEngineImpl final : public GcEngine {
                                      " bytes is not whole blocks");
     std::unique_lock lock(mu_);
     int cls = UserClass(hint);
-    cls = Route(open_user_, opt_.user_classes, Budget(hint.dies_at != 0).first, cls);
+    // The owner's own knowledge (hint or death time) is used whatever the gauge says.
+    const bool told = hint.dies_at != 0 || hint.lifetime != Lifetime::kUnknown;
+    cls = Route(open_user_, opt_.user_classes, Budget(told).first, cls);
     if (open_user_[cls] < 0) {
       // Taking a zone must leave the reserve intact: reclaim first when it would not.
       uint64_t futile = 0;
@@ -266,10 +268,10 @@ class GcEngineImpl final : public GcEngine {
   // holds space no other class can use (half a zone on average), so classes
   // beyond the first user and GC class need spare space to match: one per
   // kSparePerClass spare zones, GC classes first. None while separation does
-  // not pay (SeparationGauge) unless the owner knows death times.
+  // not pay (SeparationGauge) unless the owner tells lifetimes.
   static constexpr double kSparePerClass = 6;
-  std::pair<int, int> Budget(bool known_deaths) const {
-    if (!known_deaths && !gauge_.separate()) return {1, 1};
+  std::pair<int, int> Budget(bool told) const {
+    if (!told && !gauge_.separate()) return {1, 1};
     const double spare =
         (double(capacity_blocks_) - double(gauge_.live_blocks())) / zone_cap_blocks_ -
         opt_.reserve_zones;

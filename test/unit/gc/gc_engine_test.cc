@@ -365,6 +365,23 @@ TEST(GcEngine, ClassBatchesCopiedConcurrentlyOnAnEmuFileLoseNothing) {
   std::filesystem::remove(path);
 }
 
+// Regression: the owner's lifetime hints were ignored while the separation
+// gauge was off (as it is on a fresh engine, or under uniform writes).
+TEST(GcEngine, OwnerHintsSeparateUserWritesWhateverTheGauge) {
+  Harness h("mem:?zone_size=256K&zones=32&max_open=0&max_active=0");
+  std::set<uint64_t> short_zones, long_zones;
+  for (uint64_t lba = 0; lba < 64; ++lba) {
+    const Lifetime hint = lba % 2 ? Lifetime::kShort : Lifetime::kExtreme;
+    auto a = h.gc->Allocate(kB, {.lifetime = hint});
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(h.gc->OnWrite({a->offset, kB}).ok());
+    (lba % 2 ? short_zones : long_zones).insert(a->offset / (256 << 10));
+  }
+  EXPECT_EQ(short_zones.size(), 1u);
+  EXPECT_EQ(long_zones.size(), 1u);
+  EXPECT_NE(*short_zones.begin(), *long_zones.begin());
+}
+
 TEST(GcEngine, PlacementClassesFitTheDevicesActiveZoneLimit) {
   // Five classes asked for, three zones may be active at once.
   Harness h("mem:?zone_size=256K&zones=16&max_open=3&max_active=3",
