@@ -1,0 +1,315 @@
+// GcEngineImpl: victim choice and the relocation protocol.
+#include <tbb/task_group.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "src/gc/gc_engine_impl.h"
+
+namespace zgc {
+
+Status GcEngineImpl::CollectOnce() {
+  std::unique_lock lock(mu_);
+  return Collect(lock);
+}
+
+Result<uint32_t> GcEngineImpl::PeekVictim() {
+  std::lock_guard lock(mu_);
+  return PickVictim();
+}
+
+uint64_t GcEngineImpl::GcRoom() const {
+  uint64_t room = 0;
+  for (int c = 0; c < opt_.gc_classes; ++c)
+    if (open_gc_[c] >= 0) room += uint64_t(zones_[open_gc_[c]].cap - zones_[open_gc_[c]].alloc);
+  return room * lbs_;
+}
+
+Candidate GcEngineImpl::MakeCandidate(uint32_t z) const {
+  const ZoneMeta& m = zones_[z];
+  return {z, m.extents.live_blocks(), m.cap, clock_ - m.clock};
+}
+
+Result<uint32_t> GcEngineImpl::PickVictim(bool consolidate) {
+  candidates_.clear();
+  if (opt_.policy == VictimPolicy::kWindowedGreedy) {
+    // The oldest `window` full zones that hold garbage; stale entries drop
+    // out on the way.
+    while (!sealed_.empty() && !IsCurrent(sealed_.front())) sealed_.pop_front();
+    for (const Sealed& s : sealed_) {
+      if (candidates_.size() >= opt_.window) break;
+      const ZoneMeta& m = zones_[s.zone];
+      if (IsCurrent(s) && lists_.Indexed(s.zone) &&
+          (m.extents.live_blocks() < m.cap || consolidate))
+        candidates_.push_back(MakeCandidate(s.zone));
+    }
+  } else {
+    lists_.Visit([&](uint32_t z) {
+      candidates_.push_back(MakeCandidate(z));
+      return opt_.candidates == 0 || candidates_.size() < opt_.candidates;
+    });
+  }
+  const ptrdiff_t i = PickBest(opt_.policy, candidates_);
+  const Status none = Status::NoSpace(
+      dev_.info().uri + ": no zone can be reclaimed (every full zone is entirely live)");
+  if (i < 0) return none;
+  const uint32_t best = candidates_[i].zone;
+  const ZoneMeta& m = zones_[best];
+  if (m.extents.live_blocks() == m.cap && !(consolidate && Live(m) <= GcRoom())) return none;
+  return best;
+}
+
+Status GcEngineImpl::SealOpenZoneWithMostGarbage() {
+  int32_t* best = nullptr;
+  uint64_t best_dead = 0;
+  auto consider = [&](int32_t* slot, bool gc) {
+    if (*slot < 0) return;
+    const ZoneMeta& m = zones_[*slot];
+    if (m.written != m.alloc) return;  // an owner's write is still on its way
+    if (gc && m.written == m.extents.live_blocks()) return;
+    const uint64_t dead = m.cap - m.extents.live_blocks();
+    if (dead > best_dead) best = slot, best_dead = dead;
+  };
+  for (int c = 0; c < opt_.user_classes; ++c) consider(&open_user_[c], false);
+  for (int c = 0; c < opt_.gc_classes; ++c) consider(&open_gc_[c], true);
+  if (!best)
+    return Status::NoSpace(dev_.info().uri +
+                           ": no zone can be reclaimed (every zone is entirely live)");
+  const uint32_t z = static_cast<uint32_t>(*best);
+  ZGC_RETURN_IF_ERROR(dev_.FinishZone(Start(z)));
+  ZoneMeta& m = zones_[z];
+  m.alloc = m.written = m.cap;  // the unwritten tail is dead space now
+  *best = -1;
+  Seal(z);
+  return Status::OK();
+}
+
+Status GcEngineImpl::Collect(std::unique_lock<std::mutex>& lock) {
+  cv_.wait(lock, [&] { return !collecting_; });
+  auto victim = PickVictim();
+  if (!victim.ok() && victim.status().code() == Code::kNoSpace) {
+    if (SealOpenZoneWithMostGarbage().ok()) {
+      victim = PickVictim();
+    } else {
+      victim = PickVictim(/*consolidate=*/true);
+    }
+  }
+  if (!victim.ok()) return victim.status();
+  collecting_ = true;
+  const auto t0 = std::chrono::steady_clock::now();
+  Status s = Relocate(lock, *victim);
+  stats_.gc_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  collecting_ = false;
+  cv_.notify_all();
+  return s;
+}
+
+Status GcEngineImpl::ReserveDestinations(int cls, CopyGroup& g) {
+  for (uint64_t need = g.bytes; need;) {
+    // With no free zone left (or squeezed), another GC class's open zone takes the data.
+    if (open_gc_[cls] < 0 && (lists_.free_count() == 0 || squeeze_)) {
+      for (int o = 0; o < opt_.gc_classes; ++o) {
+        if (o == cls || open_gc_[o] < 0) continue;
+        const ZoneMeta& om = zones_[open_gc_[o]];
+        if (om.alloc < om.cap) {
+          std::swap(open_gc_[cls], open_gc_[o]);
+          break;
+        }
+      }
+    }
+    if (open_gc_[cls] < 0) {
+      if (lists_.free_count() == 0)
+        return Status::NoSpace(dev_.info().uri + ": no free zone left to relocate into");
+      open_gc_[cls] = static_cast<int32_t>(Open(true, cls));
+    }
+    const uint32_t d = static_cast<uint32_t>(open_gc_[cls]);
+    ZoneMeta& dm = zones_[d];
+    const uint64_t take = std::min<uint64_t>(need / lbs_, dm.cap - dm.alloc);
+    const uint64_t at = Start(d) + uint64_t(dm.alloc) * lbs_;
+    g.dests.push_back({at, at + take * lbs_});
+    g.dest_zones.push_back(d);
+    dm.alloc += static_cast<uint32_t>(take);
+    need -= take * lbs_;
+    if (dm.alloc == dm.cap) {
+      Seal(d);
+      open_gc_[cls] = -1;
+    }
+  }
+  return Status::OK();
+}
+
+bool GcEngineImpl::Independent(const std::vector<CopyGroup>& groups) {
+  std::vector<uint32_t> zones;
+  int busy = 0;
+  for (const CopyGroup& g : groups) {
+    busy += g.bytes != 0;
+    zones.insert(zones.end(), g.dest_zones.begin(), g.dest_zones.end());
+  }
+  std::sort(zones.begin(), zones.end());
+  return busy > 1 && std::adjacent_find(zones.begin(), zones.end()) == zones.end();
+}
+
+Status GcEngineImpl::Abandon(uint32_t v, std::vector<CopyGroup>& groups, Status why) {
+  for (CopyGroup& g : groups)
+    for (uint32_t d : g.dest_zones) Resync(d);
+  zones_[v].state = ZoneMeta::State::kFull;
+  Reindex(v);
+  return why;
+}
+
+Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
+  ZoneMeta& vm = zones_[v];
+  lists_.Remove(v);
+  vm.state = ZoneMeta::State::kCollecting;
+  dying_.clear();
+  std::vector<Extent> sources;
+  vm.extents.ForEach([&](uint32_t s, uint32_t n) {
+    sources.push_back({Start(v) + uint64_t(s) * lbs_, uint64_t(n) * lbs_});
+  });
+  const int k = opt_.gc_classes;
+  const int survivors = vm.gc ? ClassForSurvivor(vm.cls, k) : 0;
+  const uint64_t now = clock_;
+  const double lifespan = Lifespan();
+  // The owner is asked without the lock (it may hold its own while calling us).
+  lock.unlock();
+  std::vector<uint8_t> cls(sources.size(), static_cast<uint8_t>(survivors));
+  bool known_deaths = false;
+  if (k > 1)
+    for (size_t i = 0; i < sources.size(); ++i)
+      if (const uint64_t dies = owner_.DiesAt(sources[i])) {
+        cls[i] = static_cast<uint8_t>(
+            ClassForRemainingLife(dies > now ? double(dies - now) : 0, lifespan, k));
+        known_deaths = true;
+      }
+  lock.lock();
+  const int allowed = Budget(known_deaths).second;
+  for (uint8_t& c : cls) c = static_cast<uint8_t>(Route(open_gc_, k, allowed, c));
+  std::vector<CopyGroup> groups(k);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    groups[cls[i]].sources.push_back(sources[i]);
+    groups[cls[i]].bytes += sources[i].length;
+  }
+  for (int c = 0; c < k; ++c) {
+    if (!groups[c].bytes) continue;
+    if (Status s = ReserveDestinations(c, groups[c]); !s.ok()) return Abandon(v, groups, s);
+    groups[c].before = copiers_[c]->stats();
+  }
+  lock.unlock();
+  // One batch per class, each to its own zone: submitted together.
+  auto copy = [&](int c) {
+    groups[c].plan = copiers_[c]->Copy(groups[c].sources, groups[c].dests);
+  };
+  if (Independent(groups)) {
+    tbb::task_group tg;
+    for (int c = 0; c < k; ++c)
+      if (groups[c].bytes) tg.run([&copy, c] { copy(c); });
+    tg.wait();
+  } else {
+    for (int c = 0; c < k; ++c)
+      if (groups[c].bytes) copy(c);
+  }
+  lock.lock();
+  std::vector<Move> moves;
+  std::vector<Placement> placements;
+  for (int c = 0; c < k; ++c) {
+    CopyGroup& g = groups[c];
+    if (!g.bytes) continue;
+    const CopyStats after = copiers_[c]->stats();
+    stats_.offloaded_bytes += after.offloaded_bytes() - g.before.offloaded_bytes();
+    stats_.fallback_bytes += after.fallback_bytes() - g.before.fallback_bytes();
+  }
+  for (CopyGroup& g : groups)
+    if (!g.plan.ok()) return Abandon(v, groups, g.plan.status());
+  // The copies count as live before the owner is asked, so that an owner that
+  // remaps and then overwrites (OnInvalidate at the new place) is accounted.
+  for (CopyGroup& g : groups) {
+    for (const Placement& p : g.plan->placements) {
+      moves.push_back({{p.source, p.length}, p.destination});
+      placements.push_back(p);
+      AddRelocated(p.destination, p.length);
+    }
+    stats_.relocated_bytes += g.plan->bytes;
+  }
+  lock.unlock();
+  auto accepted =
+      moves.empty() ? Result<std::vector<bool>>(std::vector<bool>{}) : owner_.Relocate(moves);
+  lock.lock();
+  if (!accepted.ok() || accepted->size() != moves.size()) {
+    for (const Move& m : moves) InvalidateLocked({m.to, m.from.length});
+    vm.state = ZoneMeta::State::kFull;
+    Reindex(v);
+    return accepted.ok() ? Status::InvalidArgument("owner answered for the wrong number of moves")
+                         : accepted.status().WithContext("owner could not relocate");
+  }
+  for (size_t i = 0; i < moves.size(); ++i) {
+    if ((*accepted)[i]) continue;
+    stats_.rejected_bytes += moves[i].from.length;
+    InvalidateLocked({moves[i].to, moves[i].from.length});
+  }
+  // What the owner invalidated in the victim during the copy is dead at its copy.
+  for (const Extent& d : dying_) {
+    for (const Placement& p : placements) {
+      const uint64_t lo = std::max(d.offset, p.source);
+      const uint64_t hi = std::min(d.end(), p.source + p.length);
+      if (lo < hi) InvalidateLocked({p.destination + (lo - p.source), hi - lo});
+    }
+  }
+  dying_.clear();
+  // Only now may the victim go.
+  ZGC_RETURN_IF_ERROR(dev_.ResetZone(Start(v)));
+  if (!vm.gc) lifespan_.Observe(double(clock_ - vm.clock) + double(vm.open_span) * lbs_);
+  gauge_.Dropped(vm.gc, vm.extents.live_blocks());
+  vm.extents.Clear();
+  vm.state = ZoneMeta::State::kFree;
+  vm.alloc = vm.written = 0;
+  lists_.PushFree(v);
+  ++stats_.zones_reset;
+  ++stats_.collections;
+  return Status::OK();
+}
+
+void GcEngineImpl::AddRelocated(uint64_t offset, uint64_t length) {
+  for (uint64_t off = offset; off < offset + length;) {
+    const uint32_t z = static_cast<uint32_t>(off / zone_size_);
+    ZoneMeta& m = zones_[z];
+    const uint64_t n = std::min(offset + length, Start(z) + uint64_t(m.cap) * lbs_) - off;
+    m.extents.Append(static_cast<uint32_t>((off - Start(z)) / lbs_),
+                     static_cast<uint32_t>(n / lbs_));
+    gauge_.Added(true, n / lbs_);
+    m.written += static_cast<uint32_t>(n / lbs_);
+    Reindex(z);
+    off += n;
+  }
+}
+
+void GcEngineImpl::InvalidateLocked(Extent e) {
+  for (uint64_t off = e.offset; off < e.end();) {
+    const uint32_t z = static_cast<uint32_t>(off / zone_size_);
+    const uint64_t n = std::min(e.end(), Start(z) + zone_size_) - off;
+    const uint32_t died = zones_[z].extents.Invalidate(
+        static_cast<uint32_t>((off - Start(z)) / lbs_), static_cast<uint32_t>(n / lbs_));
+    // Data dying in a victim being copied dies at its copy too (applied once
+    // the copy's placements are known).
+    if (died && zones_[z].state == ZoneMeta::State::kCollecting) dying_.push_back({off, n});
+    if (died) gauge_.Died(zones_[z].gc, died);
+    if (died) Reindex(z);
+    off += n;
+  }
+}
+
+void GcEngineImpl::Resync(uint32_t d) {
+  ZoneMeta& dm = zones_[d];
+  auto z = dev_.ReportZone(Start(d));
+  const uint32_t wp = !z.ok() || z->cond == ZoneCondition::kFull
+                          ? dm.cap
+                          : static_cast<uint32_t>((z->wp - Start(d)) / lbs_);
+  dm.written = dm.alloc = wp;  // landed bytes are garbage but occupy the zone
+  if (dm.alloc == dm.cap && dm.state == ZoneMeta::State::kOpen) {
+    for (int c = 0; c < opt_.gc_classes; ++c)
+      if (open_gc_[c] == static_cast<int32_t>(d)) open_gc_[c] = -1;
+    Seal(d);
+  }
+  Reindex(d);
+}
+
+}  // namespace zgc

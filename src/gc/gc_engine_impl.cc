@@ -1,0 +1,214 @@
+// GcEngineImpl: accounting, placement classes, zone states.
+#include "src/gc/gc_engine_impl.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "src/zones/zone_rules.h"
+
+namespace zgc {
+
+Result<Allocation> GcEngineImpl::Allocate(uint64_t length, const WriteHint& hint) {
+  if (length == 0 || length % lbs_)
+    return Status::InvalidArgument("allocation of " + std::to_string(length) +
+                                   " bytes is not whole blocks");
+  std::unique_lock lock(mu_);
+  int cls = UserClass(hint);
+  // The owner's own knowledge (hint or death time) is used whatever the gauge says.
+  const bool told = hint.dies_at != 0 || hint.lifetime != Lifetime::kUnknown;
+  cls = Route(open_user_, opt_.user_classes, Budget(told).first, cls);
+  if (open_user_[cls] < 0) {
+    // Taking a zone must leave the reserve intact: reclaim first when it would not.
+    uint64_t futile = 0;
+    while (lists_.free_count() <= opt_.reserve_zones && open_user_[cls] < 0) {
+      const uint32_t before = lists_.free_count();
+      Status s = Collect(lock);
+      if (s.ok()) {
+        // Collections that gain no zone (each GC class opening zones of its
+        // own) squeeze GC data into whatever GC zone is open.
+        futile = lists_.free_count() > before ? 0 : futile + 1;
+        if (futile > 2 * uint64_t(opt_.gc_classes) + 2) squeeze_ = true;
+        if (futile > 4 * zones_.size())
+          return Status::NoSpace(dev_.info().uri + ": garbage collection makes no progress");
+        continue;
+      }
+      // The background collection this one waited for may have freed a zone.
+      if (lists_.free_count() > opt_.reserve_zones) continue;
+      // Under that much pressure the free space sits in other classes' open
+      // zones: placement gives way before the device runs out.
+      const int other = AnyOpen(open_user_, opt_.user_classes);
+      if (s.code() != Code::kNoSpace || other < 0) return s;
+      cls = other;
+    }
+    if (open_user_[cls] < 0) open_user_[cls] = static_cast<int32_t>(Open(false, cls));
+    squeeze_ = false;
+  }
+  const uint32_t z = static_cast<uint32_t>(open_user_[cls]);
+  ZoneMeta& m = zones_[z];
+  const uint64_t n = std::min<uint64_t>(length / lbs_, m.cap - m.alloc);
+  const Allocation a{Start(z) + uint64_t(m.alloc) * lbs_, n * lbs_};
+  m.alloc += static_cast<uint32_t>(n);
+  Nudge();
+  if (m.alloc == m.cap) {
+    Seal(z);
+    open_user_[cls] = -1;
+  }
+  return a;
+}
+
+Status GcEngineImpl::OnWrite(Extent e) {
+  std::lock_guard lock(mu_);
+  const uint32_t z = static_cast<uint32_t>(e.offset / zone_size_);
+  if (e.length == 0 || e.offset % lbs_ || e.length % lbs_ || z >= zones_.size())
+    return Status::InvalidArgument("OnWrite: " + Hex(e.offset) + "+" + Hex(e.length) +
+                                   " is not whole blocks");
+  ZoneMeta& m = zones_[z];
+  const bool mine =
+      !m.gc && (m.state == ZoneMeta::State::kOpen || m.state == ZoneMeta::State::kFull);
+  const uint32_t first = static_cast<uint32_t>((e.offset - Start(z)) / lbs_);
+  const uint32_t n = static_cast<uint32_t>(e.length / lbs_);
+  if (!mine || uint64_t(first) + n > m.alloc || !m.extents.Append(first, n))
+    return Status::InvalidArgument("OnWrite: " + Hex(e.offset) + "+" + Hex(e.length) +
+                                   " was not allocated, or was reported already");
+  m.written += n;
+  stats_.user_bytes += e.length;
+  clock_ += e.length;
+  gauge_.Added(false, n);
+  gauge_.Wrote(n);
+  Reindex(z);
+  return Status::OK();
+}
+
+Status GcEngineImpl::OnInvalidate(Extent e) {
+  std::lock_guard lock(mu_);
+  if (e.offset % lbs_ || e.length % lbs_ || e.end() > zone_size_ * zones_.size())
+    return Status::InvalidArgument("OnInvalidate: " + Hex(e.offset) + "+" + Hex(e.length) +
+                                   " is not whole blocks");
+  InvalidateLocked(e);
+  return Status::OK();
+}
+
+uint32_t GcEngineImpl::FreeZones() const {
+  std::lock_guard lock(mu_);
+  return lists_.free_count();
+}
+
+GcStats GcEngineImpl::Stats() const {
+  std::lock_guard lock(mu_);
+  GcStats s = stats_;
+  s.free_zones = lists_.free_count();
+  s.zone_table_bytes = zones_.capacity() * sizeof(ZoneMeta) + sealed_.size() * sizeof(Sealed);
+  for (const ZoneMeta& m : zones_) s.extent_index_bytes += m.extents.memory_bytes();
+  return s;
+}
+
+uint64_t GcEngineImpl::LiveBytes(uint32_t zone) const {
+  std::lock_guard lock(mu_);
+  return zone < zones_.size() ? Live(zones_[zone]) : 0;
+}
+
+double GcEngineImpl::Lifespan() const {
+  return lifespan_.value() > 0 ? lifespan_.value() : double(capacity_blocks_) * double(lbs_);
+}
+
+size_t GcEngineImpl::UsableZones(const std::vector<ZoneMeta>& zones) {
+  return std::count_if(zones.begin(), zones.end(),
+                       [](const ZoneMeta& m) { return m.state == ZoneMeta::State::kFree; });
+}
+
+uint64_t GcEngineImpl::CapacityBlocks(const std::vector<ZoneMeta>& zones) {
+  uint64_t n = 0;
+  for (const ZoneMeta& m : zones) n += m.state == ZoneMeta::State::kFree ? m.cap : 0;
+  return n;
+}
+
+std::pair<int, int> GcEngineImpl::Budget(bool told) const {
+  if (!told && !gauge_.separate()) return {1, 1};
+  const double spare =
+      (double(capacity_blocks_) - double(gauge_.live_blocks())) / zone_cap_blocks_ -
+      opt_.reserve_zones;
+  int extra = spare > 0 ? static_cast<int>(spare / kSparePerClass) : 0;
+  int user = 1, gc = 1;
+  while (extra > 0 && (user < opt_.user_classes || gc < opt_.gc_classes)) {
+    if (gc < opt_.gc_classes) ++gc, --extra;
+    if (extra > 0 && user < opt_.user_classes) ++user, --extra;
+  }
+  return {user, gc};
+}
+
+int GcEngineImpl::Route(const int32_t* open, int classes, int allowed, int c) {
+  c = std::min(c, allowed - 1);
+  if (open[c] >= 0) return c;
+  for (int o = allowed; o < classes; ++o)
+    if (open[o] >= 0) return o;
+  return c;
+}
+
+int GcEngineImpl::AnyOpen(const int32_t* open, int classes) {
+  for (int c = 0; c < classes; ++c)
+    if (open[c] >= 0) return c;
+  return -1;
+}
+
+int GcEngineImpl::UserClass(const WriteHint& hint) {
+  const int k = opt_.user_classes;
+  if (k == 1) return 0;
+  if (hint.dies_at)
+    return ClassForRemainingLife(hint.dies_at > clock_ ? double(hint.dies_at - clock_) : 0,
+                                 Lifespan(), k);
+  if (hint.lifetime != Lifetime::kUnknown) return ClassForHint(hint.lifetime, k);
+  if (!hint.replaces || lifespan_.value() <= 0) return k - 1;
+  const uint32_t z = static_cast<uint32_t>(hint.replaces->offset / zone_size_);
+  if (z >= zones_.size() || zones_[z].gc) return k - 1;  // it survived a collection
+  const ZoneMeta& m = zones_[z];
+  const bool open = m.state == ZoneMeta::State::kOpen;
+  const double until = open ? double(clock_) : double(m.clock);
+  const double opened = open ? double(m.clock) : until - double(m.open_span) * double(lbs_);
+  const double frac = double(hint.replaces->offset - Start(z)) / (double(m.cap) * double(lbs_));
+  const double written_at = opened + frac * (until - opened);
+  return ClassForRemainingLife(double(clock_) - written_at, lifespan_.value(), k);
+}
+
+uint32_t GcEngineImpl::Open(bool gc, int cls) {
+  const uint32_t z = lists_.PopFree();
+  ZoneMeta& m = zones_[z];
+  m.state = ZoneMeta::State::kOpen;
+  m.gc = gc;
+  m.cls = static_cast<uint8_t>(cls);
+  m.alloc = m.written = 0;
+  m.clock = clock_;
+  return z;
+}
+
+void GcEngineImpl::Seal(uint32_t z) {
+  ZoneMeta& m = zones_[z];
+  m.state = ZoneMeta::State::kFull;
+  m.open_span = static_cast<uint32_t>(
+      std::min<uint64_t>((clock_ - m.clock) / lbs_, std::numeric_limits<uint32_t>::max()));
+  m.clock = clock_;
+  if (opt_.policy == VictimPolicy::kWindowedGreedy) {
+    sealed_.push_back({z, clock_});
+    // Stale entries (zones reset or refilled since) are dropped on the way;
+    // this bounds the queue to twice the zone count.
+    if (sealed_.size() > 2 * zones_.size())
+      std::erase_if(sealed_, [&](const Sealed& s) { return !IsCurrent(s); });
+  }
+  Reindex(z);
+}
+
+bool GcEngineImpl::IsCurrent(const Sealed& s) const {
+  const ZoneMeta& m = zones_[s.zone];
+  return m.clock == s.clock &&
+         (m.state == ZoneMeta::State::kFull || m.state == ZoneMeta::State::kCollecting);
+}
+
+void GcEngineImpl::Reindex(uint32_t z) {
+  ZoneMeta& m = zones_[z];
+  if (m.state == ZoneMeta::State::kFull && m.written == m.cap) {
+    lists_.Index(z, m.extents.live_blocks(), m.cap);
+  } else if (lists_.Indexed(z)) {
+    lists_.Remove(z);
+  }
+}
+
+}  // namespace zgc

@@ -1,0 +1,197 @@
+// GcEngineImpl, the GcEngine behind GcEngine::Create (the contract is in
+// include/zgc/gc.h). Its methods live in three files: gc_engine_impl.cc
+// (accounting and placement), gc_engine_collect.cc (victim choice and the
+// relocation protocol) and gc_engine_scheduler.cc (the background scheduler).
+// Every member is guarded by mu_ unless said otherwise.
+#ifndef ZGC_SRC_GC_GC_ENGINE_IMPL_H_
+#define ZGC_SRC_GC_GC_ENGINE_IMPL_H_
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "src/gc/placement_class.h"
+#include "src/gc/victim_scorer.h"
+#include "src/gc/zone_extents.h"
+#include "src/gc/zone_lists.h"
+#include "zgc/gc.h"
+
+namespace zgc {
+
+constexpr int kMaxClasses = 8;
+
+// 64 bytes per zone, everything included (the lists' links live here).
+struct ZoneMeta {
+  enum class State : uint8_t { kUnusable, kFree, kOpen, kFull, kCollecting };
+  ZoneExtents extents;
+  uint64_t clock = 0;      // open: when it opened; full: when it filled (engine clock)
+  uint32_t open_span = 0;  // full: blocks of user writes while it was open (saturates)
+  uint32_t cap = 0;        // blocks
+  uint32_t alloc = 0;      // blocks handed out
+  uint32_t written = 0;    // blocks that landed (reported or relocated), live or not
+  ZoneLists::Link link;
+  State state = State::kUnusable;
+  bool gc = false;  // holds relocated data
+  uint8_t cls = 0;  // placement class
+};
+static_assert(sizeof(ZoneMeta) <= 64, "the per-zone budget is 64 bytes");
+
+// One GC class's share of a victim: what to copy and where.
+struct CopyGroup {
+  std::vector<Extent> sources;
+  std::vector<Destination> dests;
+  std::vector<uint32_t> dest_zones;
+  uint64_t bytes = 0;
+  Result<CopyPlan> plan = CopyPlan{};
+  CopyStats before;
+};
+
+class GcEngineImpl final : public GcEngine {
+ public:
+  GcEngineImpl(ZonedDevice& device, GcOwner& owner, GcOptions options,
+               std::vector<std::unique_ptr<Copier>> copiers, std::vector<ZoneMeta> zones)
+      : dev_(device),
+        owner_(owner),
+        opt_(options),
+        copiers_(std::move(copiers)),
+        lbs_(device.info().logical_block_size),
+        zone_size_(device.info().zone_size),
+        zones_(std::move(zones)),
+        lists_(&zones_[0].link, sizeof(ZoneMeta)),
+        capacity_blocks_(CapacityBlocks(zones_)),
+        zone_cap_blocks_(double(capacity_blocks_) / std::max<size_t>(UsableZones(zones_), 1)),
+        gauge_(capacity_blocks_ / 8) {
+    for (uint32_t z = static_cast<uint32_t>(zones_.size()); z-- > 0;)
+      if (zones_[z].state == ZoneMeta::State::kFree) lists_.PushFree(z);
+    std::fill(std::begin(open_user_), std::end(open_user_), -1);
+    std::fill(std::begin(open_gc_), std::end(open_gc_), -1);
+  }
+
+  Result<Allocation> Allocate(uint64_t length, const WriteHint& hint) override;
+  Status OnWrite(Extent e) override;
+  Status OnInvalidate(Extent e) override;
+
+  ~GcEngineImpl() override { (void)Stop(); }
+
+  Status CollectOnce() override;
+  Result<uint32_t> PeekVictim() override;
+  Status Start() override;
+  void Pause() override;
+  void Resume() override;
+  Status Stop() override;
+  uint32_t FreeZones() const override;
+  GcStats Stats() const override;
+  uint64_t LiveBytes(uint32_t zone) const override;
+
+ private:
+  struct Sealed {
+    uint32_t zone;
+    uint64_t clock;
+  };
+
+  // The scheduler: between the watermarks, one collection at a time, paced.
+  void Background();
+
+  // Below the low watermark, writes wake the scheduler.
+  void Nudge();
+
+  uint64_t Start(uint32_t z) const { return uint64_t(z) * zone_size_; }
+  // Until a user zone has been reclaimed, a device's worth of writes stands in
+  // for how long user zones live (known death times need a scale).
+  double Lifespan() const;
+  static size_t UsableZones(const std::vector<ZoneMeta>& zones);
+  static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones);
+  // How many classes of each kind are worth their open zones now. An open zone
+  // holds space no other class can use (half a zone on average), so classes
+  // beyond the first user and GC class need spare space to match: one per
+  // kSparePerClass spare zones, GC classes first. None while separation does
+  // not pay (SeparationGauge) unless the owner tells lifetimes.
+  static constexpr double kSparePerClass = 6;
+  std::pair<int, int> Budget(bool told) const;
+  // Class c of `classes`, of which `allowed` are in use: the last allowed one
+  // takes the rest, but an open zone of a class no longer allowed is filled
+  // first, so that it closes instead of holding its space forever.
+  static int Route(const int32_t* open, int classes, int allowed, int c);
+  uint64_t Live(const ZoneMeta& m) const { return uint64_t(m.extents.live_blocks()) * lbs_; }
+  static int AnyOpen(const int32_t* open, int classes);
+
+  // The known death time decides; else the owner's hint; else how long the data
+  // this write replaces lived (SepBIT's idea: data that dies young is written
+  // apart from the rest). Data never written before counts as long-lived.
+  int UserClass(const WriteHint& hint);
+  uint32_t Open(bool gc, int cls);
+  void Seal(uint32_t z);
+  bool IsCurrent(const Sealed& s) const;
+
+  // Full zones whose every allocation has landed are victim candidates.
+  void Reindex(uint32_t z);
+  uint64_t GcRoom() const;
+  Candidate MakeCandidate(uint32_t z) const;
+
+  // consolidate: accept an entirely live victim if the open GC zones can take
+  // all of it, which turns their scattered tails into one free zone.
+  Result<uint32_t> PickVictim(bool consolidate = false);
+
+  // When every full zone is entirely live, the free space sits in open zones
+  // (each placement class keeps one), dead or not yet allocated: finish the open
+  // zone with the most of it, all of whose allocations have landed, so that a
+  // collection can turn it into a free zone. A GC zone qualifies only with data
+  // that died in it: its tail alone would just move into the next GC zone.
+  Status SealOpenZoneWithMostGarbage();
+  Status Collect(std::unique_lock<std::mutex>& lock);
+
+  // Hands out `need` bytes of GC class `cls` zones as copy destinations.
+  Status ReserveDestinations(int cls, CopyGroup& g);
+
+  // Whether the groups' copies may run concurrently: more than one, and no
+  // zone shared (under pressure a class borrows another's open zone; the
+  // copies into it must then land in the order they were allocated).
+  static bool Independent(const std::vector<CopyGroup>& groups);
+
+  // Gives the victim back: it stays full and mapped; what landed is garbage.
+  Status Abandon(uint32_t v, std::vector<CopyGroup>& groups, Status why);
+
+  // The relocation protocol for victim v (lock held on entry and exit).
+  Status Relocate(std::unique_lock<std::mutex>& lock, uint32_t v);
+  void AddRelocated(uint64_t offset, uint64_t length);
+  void InvalidateLocked(Extent e);
+
+  // After a failed copy: the zone's allocation point follows the device.
+  void Resync(uint32_t d);
+
+  ZonedDevice& dev_;
+  GcOwner& owner_;
+  const GcOptions opt_;
+  std::vector<std::unique_ptr<Copier>> copiers_;  // one per GC class: their batches run together
+  const uint64_t lbs_, zone_size_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool collecting_ = false;
+  bool squeeze_ = false;          // GC classes share open zones until the next user zone opens
+  std::condition_variable wake_;  // the scheduler's
+  std::thread bg_;
+  bool stop_ = false, paused_ = false;
+  Status bg_error_;
+  std::vector<Extent> dying_;  // invalidated in the victim during its collection
+  std::vector<ZoneMeta> zones_;
+  ZoneLists lists_;
+  std::deque<Sealed> sealed_;  // kWindowedGreedy only: full zones, oldest first
+  std::vector<Candidate> candidates_;
+  int32_t open_user_[kMaxClasses];
+  int32_t open_gc_[kMaxClasses];
+  uint64_t clock_ = 0;  // user bytes written so far: the engine's time
+  LifespanEstimate lifespan_;
+  const uint64_t capacity_blocks_;
+  const double zone_cap_blocks_;  // on average
+  SeparationGauge gauge_;
+  GcStats stats_;
+};
+
+}  // namespace zgc
+
+#endif  // ZGC_SRC_GC_GC_ENGINE_IMPL_H_
