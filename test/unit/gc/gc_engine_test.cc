@@ -407,6 +407,24 @@ TEST(GcEngine, PlacementClassesFitTheDevicesActiveZoneLimit) {
   h.VerifyAll();
 }
 
+TEST(GcEngine, RelocatedBytesAreCountedByCopyPath) {
+  for (const bool offload : {true, false}) {
+    SCOPED_TRACE(offload ? "native copy" : "read/write");
+    Harness h(std::string("mem:?zone_size=256K&zones=16&max_open=0&max_active=0") +
+                  (offload ? "" : "&copy=0"),
+              GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
+    for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+    for (uint64_t lba = 0; lba < 40; ++lba)
+      ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+    ASSERT_TRUE(h.gc->CollectOnce().ok());
+    const GcStats st = h.gc->Stats();
+    EXPECT_EQ(st.relocated_bytes, 24 * kB);
+    EXPECT_EQ(st.offloaded_bytes, offload ? 24 * kB : 0);
+    EXPECT_EQ(st.fallback_bytes, offload ? 0 : 24 * kB);
+    EXPECT_EQ(st.zones_reset, 1u);
+  }
+}
+
 TEST(GcEngine, AZoneCostsAtMost64BytesOfEngineMemory) {
   Harness h("mem:?data=0&zone_size=256K&zones=1000&max_open=0&max_active=0");
   for (uint64_t lba = 0; lba < 5000; ++lba) ASSERT_TRUE(h.Write(lba).ok());
