@@ -14,6 +14,17 @@ expect() {  # expect NAME WANT_EXIT PATTERN -- ENV...
 }
 expect no-qemu 77 "SKIP: /nonexistent/qemu is not available" -- ZGC_LAB_QEMU=/nonexistent/qemu
 expect no-boot 77 "SKIP: the guest did not boot" -- ZGC_LAB_QEMU=/bin/false
+# A QEMU that stops before booting once, then boots (a stand-in that prints
+# what a guest would): the harness tries again and the guest's status comes through.
+flaky=$dir/flaky-qemu
+cat > "$flaky" <<EOF
+#!/bin/sh
+n=\$(cat "$dir/boots" 2>/dev/null || echo 0); echo \$((n+1)) > "$dir/boots"
+[ "\$n" = 0 ] && { echo "qemu: could not start"; exit 1; }
+echo "ZGC-LAB-BOOTED stand-in"; echo "ZGC-LAB-EXIT 5"
+EOF
+chmod +x "$flaky"
+expect retry-once 5 "attempt 1: the guest did not boot" -- ZGC_LAB_QEMU="$flaky"
 expect bad-kernel 2 "must be 6.1 or 6.12" -- ZGC_LAB_KERNEL=5.10
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
