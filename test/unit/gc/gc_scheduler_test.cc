@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "zgc/device_wrapper.h"
 #include "zgc/gc.h"
 
 namespace zgc {
@@ -96,10 +97,29 @@ class ConcurrentOwner final : public GcOwner {
   std::vector<uint64_t> versions_ = std::vector<uint64_t>(4096, 0);
 };
 
+// A device whose copy commands take a while, and say when one is under way.
+class SlowCopyDevice final : public DeviceWrapper {
+ public:
+  using DeviceWrapper::DeviceWrapper;
+  Status Copy(std::span<const Extent> sources, uint64_t destination) override {
+    in_copy = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
+    Status s = DeviceWrapper::Copy(sources, destination);
+    copies_done++;
+    in_copy = false;
+    return s;
+  }
+  std::atomic<int> delay_ms{0};
+  std::atomic<bool> in_copy{false};
+  std::atomic<int> copies_done{0};
+};
+
 struct Rig {
   explicit Rig(GcOptions opt,
                const char* uri = "mem:?zone_size=256K&zones=32&max_open=0&max_active=0") {
-    dev = std::move(*OpenDevice(uri));
+    auto slow = std::make_unique<SlowCopyDevice>(std::move(*OpenDevice(uri)));
+    slow_ = slow.get();
+    dev = std::move(slow);
     owner = std::make_unique<ConcurrentOwner>(*dev);
     auto e = GcEngine::Create(*dev, *owner, opt);
     EXPECT_TRUE(e.ok()) << e.status().ToString();
@@ -111,9 +131,13 @@ struct Rig {
     for (uint32_t z = 0; z < 32; ++z) n += gc->LiveBytes(z);
     return n;
   }
+  SlowCopyDevice& slow() { return *slow_; }
   std::unique_ptr<ZonedDevice> dev;
   std::unique_ptr<ConcurrentOwner> owner;
   std::unique_ptr<GcEngine> gc;
+
+ private:
+  SlowCopyDevice* slow_ = nullptr;
 };
 
 TEST(GcScheduler, BackgroundCollectionKeepsForegroundWritesOffTheSlowPath) {
@@ -198,6 +222,56 @@ TEST(GcScheduler, AZoneFreedByTheBackgroundWhileWaitingIsTaken) {
     EXPECT_EQ(s.EngineLive(), s.owner->live() * kB);
     s.owner->Verify();
   }
+}
+
+// Stop while a batch is being copied: the collection finishes (the victim is
+// remapped and reset), nothing is abandoned half-copied, nothing is lost.
+TEST(GcScheduler, StopDuringACopyLetsTheCollectionFinish) {
+  Rig s(GcOptions{.user_classes = 1, .gc_classes = 1, .low_watermark = 6, .high_watermark = 30});
+  std::mt19937 rng(9);
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(s.owner->Write(rng() % 1200).ok());
+  s.slow().delay_ms = 150;
+  ASSERT_TRUE(s.gc->Start().ok());
+  for (int i = 0; i < 400 && !s.slow().in_copy; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(s.slow().in_copy) << "the scheduler started a copy";
+  const uint64_t collections = s.gc->Stats().collections;
+  ASSERT_TRUE(s.gc->Stop().ok());
+  EXPECT_FALSE(s.slow().in_copy);
+  EXPECT_EQ(s.gc->Stats().collections, collections + 1) << "the collection in flight finished";
+  EXPECT_EQ(s.EngineLive(), s.owner->live() * kB);
+  s.owner->Verify();
+  // The engine goes on working after a stop, synchronously and in the background.
+  s.slow().delay_ms = 0;
+  ASSERT_TRUE(s.gc->CollectOnce().ok());
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(s.owner->Write(rng() % 1200).ok());
+  s.owner->Verify();
+}
+
+// The rate limit bounds what the background relocates: at most one collection
+// ahead of rate x elapsed time.
+TEST(GcScheduler, RateLimitPacesBackgroundRelocation) {
+  constexpr uint64_t kRate = 512 << 10;  // bytes per second: two zones' worth
+  Rig s(GcOptions{.user_classes = 1,
+                  .gc_classes = 1,
+                  .low_watermark = 6,
+                  .high_watermark = 30,
+                  .rate_limit = kRate});
+  std::mt19937 rng(9);
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(s.owner->Write(rng() % 1200).ok());
+  const uint64_t before = s.gc->Stats().relocated_bytes;
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(s.gc->Start().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  const GcStats mid = s.gc->Stats();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(s.gc->Stop().ok());
+  const uint64_t zone = 256 << 10;
+  EXPECT_GT(mid.background_collections, 0u);
+  EXPECT_LE(double(mid.relocated_bytes - before), kRate * elapsed + zone);
+  EXPECT_LT(mid.free_zones, 30u) << "not done yet: paced";
+  EXPECT_EQ(s.EngineLive(), s.owner->live() * kB);
 }
 
 TEST(GcScheduler, WatermarksMustBeOrdered) {
