@@ -5,10 +5,16 @@
 // Steady state: the logical space is written once, then `warm` times over, then
 // WA is measured over `measure` more overwrites. Policies run in parallel
 // (oneTBB), each on its own engine and device. The analytical value for greedy
-// on uniform random writes is α/(α + W(−α·e^−α)), α = 1/(1−Sf). "oracle" is the
-// engine given future knowledge: every write's death time (WriteHint::dies_at)
-// and every relocated block's (GcOwner::DiesAt), with the default's victim
-// choice and as many placement classes as --oracle-classes.
+// on uniform random writes is α/(α + W(−α·e^−α)), α = 1/(1−Sf).
+// The oracles are the engine with the default's victim choice, told more than
+// any online policy can know, through WriteHint::dies_at and GcOwner::DiesAt:
+//   oracle[:K]  every write's and every relocated block's death time (the future);
+//   rates[:K]   every block's share of the writes, as an expected death time
+//               (what a perfect learner of a stationary workload could know:
+//               on hot/cold workloads, the hot set); only for stationary workloads.
+// K: user and GC placement classes each (default: the default policy's).
+// "floor" is the lowest WA any oracle reaches in the run, "rate" the lowest a
+// rates oracle reaches.
 #include <tbb/parallel_for.h>
 
 #include <CLI/CLI.hpp>
@@ -43,13 +49,20 @@ double GreedyClosedForm(double sf) {
   return a / (a + LambertW0(-a * std::exp(-a)));
 }
 
-// The owner: a logical-to-physical block map, and (for the oracle) when each
+// What an oracle run knows about each block.
+enum class Knows : uint8_t {
+  kNothing,  // the online policies
+  kFuture,   // when each block's current version dies
+  kRates,    // each block's share of the writes (what a perfect online learner could know)
+};
+
+// The owner: a logical-to-physical block map, and (for the oracles) when each
 // block's current version dies.
 class SimOwner final : public GcOwner {
  public:
-  SimOwner(uint64_t logical, uint64_t physical, bool oracle)
-      : l2p_(logical, 0), p2l_(physical, 0), oracle_(oracle) {
-    if (oracle) dies_.assign(logical, 0);
+  SimOwner(uint64_t logical, uint64_t physical, Knows knows, const std::vector<double>* share)
+      : l2p_(logical, 0), p2l_(physical, 0), knows_(knows), share_(share) {
+    if (knows == Knows::kFuture) dies_.assign(logical, 0);
   }
   Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
     for (const Move& m : moves) {
@@ -65,24 +78,37 @@ class SimOwner final : public GcOwner {
     return std::vector<bool>(moves.size(), true);
   }
   uint64_t DiesAt(const Extent& e) override {
-    if (!oracle_) return 0;
     const uint64_t lba = p2l_[e.offset / kBlock];
-    return lba ? dies_[lba - 1] : 0;
+    if (!lba) return 0;
+    if (knows_ == Knows::kFuture) return dies_[lba - 1];
+    // Writes are memoryless: whatever its age, a block is expected to live
+    // 1/share more writes.
+    if (knows_ == Knows::kRates) return ExpectedDeath(lba - 1);
+    return 0;
   }
+  // Expected death, in the engine's clock, of `lba` written now.
+  uint64_t ExpectedDeath(uint64_t lba) const {
+    const double writes = 1.0 / (*share_)[lba];
+    return now_ + static_cast<uint64_t>(std::min(writes, 1e15) * double(kBlock));
+  }
+  // The engine's clock after the write being made.
+  void Tick(uint64_t now) { now_ = now; }
   // Maps lba to block; returns the block it replaces (+1), 0 if none.
   uint64_t Map(uint64_t lba, uint64_t block, uint64_t dies_at) {
     const uint64_t old = l2p_[lba];
     if (old) p2l_[old - 1] = 0;
     l2p_[lba] = block + 1;
     p2l_[block] = lba + 1;
-    if (oracle_) dies_[lba] = dies_at;
+    if (knows_ == Knows::kFuture) dies_[lba] = dies_at;
     return old;
   }
   uint64_t Where(uint64_t lba) const { return l2p_[lba]; }
 
  private:
   std::vector<uint64_t> l2p_, p2l_, dies_;
-  bool oracle_;
+  Knows knows_;
+  const std::vector<double>* share_;
+  uint64_t now_ = 0;
 };
 
 struct Config {
@@ -90,7 +116,6 @@ struct Config {
   uint64_t zone_blocks = 16384;
   double warm = 2, measure = 2;
   uint64_t seed = 1;
-  int oracle_classes = 0;                       // 0: as many as the default policy has
   int user_classes = GcOptions{}.user_classes;  // the default policy's
   int gc_classes = GcOptions{}.gc_classes;
 };
@@ -98,7 +123,9 @@ struct Config {
 struct PolicyRun {
   std::string name;
   VictimPolicy policy;
-  bool oracle;
+  Knows knows = Knows::kNothing;
+  int classes = 0;  // oracles: user and GC classes each; 0: the default policy's
+  bool oracle() const { return knows != Knows::kNothing; }
 };
 
 struct Outcome {
@@ -122,9 +149,9 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
   if (!dev.ok()) return {0, 0, dev.status().ToString()};
   GcOptions opt;
   opt.policy = run.policy;
-  if (run.oracle) {
-    opt.user_classes = static_cast<uint8_t>(c.oracle_classes ? c.oracle_classes : c.user_classes);
-    opt.gc_classes = static_cast<uint8_t>(c.oracle_classes ? c.oracle_classes : c.gc_classes);
+  if (run.oracle()) {
+    opt.user_classes = static_cast<uint8_t>(run.classes ? run.classes : c.user_classes);
+    opt.gc_classes = static_cast<uint8_t>(run.classes ? run.classes : c.gc_classes);
   } else if (run.policy != VictimPolicy::kDefault) {
     opt.user_classes = opt.gc_classes = 1;  // the baselines as published: one log
   } else {
@@ -132,7 +159,9 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
     opt.gc_classes = static_cast<uint8_t>(c.gc_classes);
   }
   const uint64_t logical = LogicalBlocks(c, sf);
-  SimOwner owner(logical, uint64_t(c.zones) * c.zone_blocks, run.oracle);
+  if (run.knows == Knows::kRates && trace.share.empty())
+    return {0, 0, ""};  // the workload has no fixed rates: not applicable
+  SimOwner owner(logical, uint64_t(c.zones) * c.zone_blocks, run.knows, &trace.share);
   auto engine = GcEngine::Create(**dev, owner, opt);
   if (!engine.ok()) return {0, 0, engine.status().ToString()};
   GcEngine& gc = **engine;
@@ -145,7 +174,10 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
     // Write next[i] kills this one, right after its own OnWrite.
     const uint64_t dies =
         trace.next[i] == sim::Trace::kNever ? kNeverDies : (uint64_t(trace.next[i]) + 1) * kBlock;
-    if (run.oracle) hint.dies_at = dies;
+    // The engine's clock once this write is reported; rates hold from the fill on.
+    owner.Tick((std::max<uint64_t>(i, logical) + 1) * kBlock);
+    if (run.knows == Knows::kFuture) hint.dies_at = dies;
+    if (run.knows == Knows::kRates) hint.dies_at = owner.ExpectedDeath(lba);
     ZGC_ASSIGN_OR_RETURN(Allocation a, gc.Allocate(kBlock, hint));
     ZGC_RETURN_IF_ERROR((*dev)->Write(a.offset, block));
     ZGC_RETURN_IF_ERROR(gc.OnWrite({a.offset, kBlock}));
@@ -218,7 +250,8 @@ int main(int argc, char** argv) {
   CLI::App app{"gc_sim: write amplification of the GC engine's policies"};
   Config c;
   std::string sfs_text = "0.1,0.2,0.3", workloads_text,
-              policies_text = "greedy,cost-benefit,windowed,default,oracle", csv, png;
+              policies_text = "greedy,cost-benefit,windowed,default,oracle,oracle:4,rates,rates:4",
+              csv, png;
   for (const std::string& w : sim::WorkloadNames())
     workloads_text += (workloads_text.empty() ? "" : ",") + w;
   app.add_option("--zones", c.zones)->capture_default_str();
@@ -230,10 +263,6 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--measure", c.measure, "Overwrites measured")->capture_default_str();
   app.add_option("--seed", c.seed)->capture_default_str();
-  app.add_option("--oracle-classes", c.oracle_classes,
-                 "Placement classes (user and GC) of the oracle; 0: the default's")
-      ->check(CLI::Range(0, 8))
-      ->capture_default_str();
   app.add_option("--user-classes", c.user_classes, "The default policy's user classes")
       ->check(CLI::Range(1, 8))
       ->capture_default_str();
@@ -246,14 +275,22 @@ int main(int argc, char** argv) {
 
   std::vector<PolicyRun> runs;
   for (const std::string& p : Split(policies_text)) {
-    if (p == "oracle") {
-      runs.push_back({p, VictimPolicy::kDefault, true});
+    // oracle[:K] knows the future, rates[:K] each block's rate; K classes of each kind.
+    const std::string kind = p.substr(0, p.find(':'));
+    if (kind == "oracle" || kind == "rates") {
+      const int k = p.size() > kind.size() ? std::atoi(p.c_str() + kind.size() + 1) : 0;
+      if (k < 0 || k > 8 || (p.size() > kind.size() && k == 0)) {
+        std::fprintf(stderr, "gc_sim: '%s': classes must be 1..8\n", p.c_str());
+        return 2;
+      }
+      runs.push_back(
+          {p, VictimPolicy::kDefault, kind == "oracle" ? Knows::kFuture : Knows::kRates, k});
       continue;
     }
     bool found = false;
     for (VictimPolicy v : {VictimPolicy::kGreedy, VictimPolicy::kCostBenefit,
                            VictimPolicy::kWindowedGreedy, VictimPolicy::kDefault})
-      if (p == VictimPolicyName(v)) runs.push_back({p, v, false}), found = true;
+      if (p == VictimPolicyName(v)) runs.push_back({p, v}), found = true;
     if (!found) {
       std::fprintf(stderr, "gc_sim: unknown policy '%s'\n", p.c_str());
       return 2;
@@ -271,7 +308,7 @@ int main(int argc, char** argv) {
               c.zones, static_cast<unsigned long>(c.zone_blocks), c.measure, c.warm + 1);
   std::printf("%-15s %5s %8s", "workload", "Sf", "closed");
   for (const PolicyRun& r : runs) std::printf(" %12s", r.name.c_str());
-  std::printf(" %9s %9s\n", "def/best", "def/orcl");
+  std::printf(" %9s %9s %9s\n", "def/best", "def/rate", "def/floor");
   std::vector<std::vector<std::vector<double>>> table(
       workloads.size(),
       std::vector<std::vector<double>>(sfs.size(), std::vector<double>(runs.size())));
@@ -287,7 +324,8 @@ int main(int argc, char** argv) {
       tbb::parallel_for(size_t(0), runs.size(),
                         [&](size_t p) { results[p] = Simulate(*trace, runs[p], c, sf); });
       std::printf("%-15s %5.2f %8.3f", workloads[w].c_str(), sf, GreedyClosedForm(sf));
-      double best_baseline = 0, def = 0, oracle = 0;
+      // floor: the lowest WA any oracle reaches; rate: the best a rate-knowing one does.
+      double best_baseline = 0, def = 0, floor = 0, rate = 0;
       for (size_t p = 0; p < runs.size(); ++p) {
         const Outcome& o = results[p];
         if (!o.error.empty()) {
@@ -295,10 +333,15 @@ int main(int argc, char** argv) {
                       o.error.c_str());
           return 1;
         }
-        std::printf(" %12.3f", o.wa);
         table[w][s][p] = o.wa;
-        if (runs[p].oracle) {
-          oracle = o.wa;
+        if (o.wa == 0) {  // not applicable to this workload
+          std::printf(" %12s", "-");
+          continue;
+        }
+        std::printf(" %12.3f", o.wa);
+        if (runs[p].oracle()) {
+          if (!floor || o.wa < floor) floor = o.wa;
+          if (runs[p].knows == Knows::kRates && (!rate || o.wa < rate)) rate = o.wa;
         } else if (runs[p].policy == VictimPolicy::kDefault) {
           def = o.wa;
         } else if (!best_baseline || o.wa < best_baseline) {
@@ -308,8 +351,16 @@ int main(int argc, char** argv) {
           out << workloads[w] << ',' << sf << ',' << runs[p].name << ',' << o.wa << ','
               << GreedyClosedForm(sf) << ',' << o.seconds << '\n';
       }
-      if (def && best_baseline) std::printf(" %9.3f", def / best_baseline);
-      if (def && oracle) std::printf(" %9.3f", def / oracle);
+      auto ratio = [](double a, double b) {
+        if (a && b) {
+          std::printf(" %9.3f", a / b);
+        } else {
+          std::printf(" %9s", "-");
+        }
+      };
+      ratio(def, best_baseline);
+      ratio(def, rate);
+      ratio(def, floor);
       std::printf("\n");
       std::fflush(stdout);
     }

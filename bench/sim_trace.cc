@@ -23,6 +23,7 @@ class Zipf {
     for (uint32_t i = 0; i < n; ++i) cdf_[i] = (sum += 1.0 / std::pow(double(i + 1), s));
     for (double& c : cdf_) c /= sum;
   }
+  double Share(uint32_t rank) const { return cdf_[rank] - (rank ? cdf_[rank - 1] : 0.0); }
   template <typename Rng>
   uint32_t Rank(Rng& rng) {
     const double u = std::uniform_real_distribution<double>(0, 1)(rng);
@@ -49,6 +50,7 @@ Result<Trace> MakeTrace(const std::string& workload, uint32_t logical, double ov
   uint32_t* out = t.lba.data() + logical;
   if (workload == "uniform") {
     for (uint64_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(rng() % logical);
+    t.share.assign(logical, 1.0 / logical);
   } else if (workload == "hot80/20" || workload == "hot90/10") {
     const bool eighty = workload == "hot80/20";
     const double share = eighty ? 0.8 : 0.9;
@@ -56,6 +58,8 @@ Result<Trace> MakeTrace(const std::string& workload, uint32_t logical, double ov
     std::uniform_real_distribution<double> u(0, 1);
     for (uint64_t i = 0; i < n; ++i)
       out[i] = static_cast<uint32_t>(u(rng) < share ? rng() % hot : hot + rng() % (logical - hot));
+    t.share.assign(logical, (1 - share) / (logical - hot));
+    std::fill(t.share.begin(), t.share.begin() + hot, share / hot);
   } else if (workload.rfind("zipf", 0) == 0) {
     Zipf zipf(logical, workload.rfind("zipf0.8", 0) == 0 ? 0.8 : 1.0);
     // Ranks are scattered over the address space so that hot blocks do not cluster.
@@ -66,6 +70,10 @@ Result<Trace> MakeTrace(const std::string& workload, uint32_t logical, double ov
     const bool moving = workload.find("moving") != std::string::npos;
     const uint64_t period = std::max<uint64_t>(logical / 10, 1);
     uint32_t shift = 0;
+    if (!moving) {
+      t.share.resize(logical);
+      for (uint32_t r = 0; r < logical; ++r) t.share[perm[r]] = zipf.Share(r);
+    }
     for (uint64_t i = 0; i < n; ++i) {
       if (moving && i % period == 0 && i) shift = static_cast<uint32_t>(rng() % logical);
       out[i] = perm[(zipf.Rank(rng) + shift) % logical];

@@ -21,6 +21,11 @@ struct Trace {
   // For each write, the index of the next write of the same block (which kills
   // it); kNever when it is never overwritten.
   std::vector<uint32_t> next;
+  // For stationary workloads, each logical block's share of the writes after
+  // the fill: what an online learner could at best know about a block (its
+  // rate, not its next write). Empty when the workload has no fixed rates
+  // (a moving hot set, sequential overwrite).
+  std::vector<double> share;
   static constexpr uint32_t kNever = ~0u;
 };
 
