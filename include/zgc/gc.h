@@ -14,8 +14,9 @@
 //   the mapped one.
 // - Placement: user writes go to zones of their lifetime class (known death
 //   time, the owner's hint, or inferred from the lifetime of the data the write
-//   replaces); relocated data goes to GC zones split by the number of collections
-//   it survived (or its known death time). User and GC data never share a zone.
+//   replaces); relocated data goes to GC zones split by its age (or its known
+//   death time), never to a younger class than it was in. User and GC data
+//   never share a zone.
 // - The engine keeps `reserve_zones` free zones for itself: Allocate fails with
 //   kNoSpace rather than take them, so GC can always make progress.
 //
@@ -54,8 +55,7 @@ class GcOwner {
   virtual Result<std::vector<bool>> Relocate(std::span<const Move> moves) = 0;
   // When the data in `extent` (live, about to be relocated) will die, in the
   // engine's clock (see WriteHint::dies_at); 0: unknown. Owners rarely know
-  // (gc_sim's future-knowledge oracle does); the engine then places GC data
-  // by how many collections it survived.
+  // (gc_sim's oracles do); the engine then places GC data by its age.
   virtual uint64_t DiesAt(const Extent& extent) {
     (void)extent;
     return 0;
@@ -89,7 +89,7 @@ struct GcOptions {
   // 2048 candidates on, scoring runs in parallel (oneTBB).
   uint32_t candidates = 64;
   // Placement classes, each with its own open zone: user data by expected
-  // lifetime, GC data by collections survived. 1 and 1: no separation. Both
+  // lifetime, GC data by age. 1 and 1: no separation. Both
   // are reduced to fit the device's open/active-zone limits (at least 1 each).
   // Classes beyond the first of each kind are used only while separation pays
   // (data that survived a collection dies markedly slower than fresh data, or

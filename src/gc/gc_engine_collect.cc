@@ -104,7 +104,7 @@ Status GcEngineImpl::Collect(std::unique_lock<std::mutex>& lock) {
   return s;
 }
 
-Status GcEngineImpl::ReserveDestinations(int cls, CopyGroup& g) {
+Status GcEngineImpl::ReserveDestinations(int cls, CopyGroup& g, double birth) {
   for (uint64_t need = g.bytes; need;) {
     // With no free zone left (or squeezed), another GC class's open zone takes the data.
     if (open_gc_[cls] < 0 && (lists_.free_count() == 0 || squeeze_)) {
@@ -125,6 +125,10 @@ Status GcEngineImpl::ReserveDestinations(int cls, CopyGroup& g) {
     const uint32_t d = static_cast<uint32_t>(open_gc_[cls]);
     ZoneMeta& dm = zones_[d];
     const uint64_t take = std::min<uint64_t>(need / lbs_, dm.cap - dm.alloc);
+    // The zone's clock is the mean birth of its data while it is open.
+    dm.clock =
+        static_cast<uint64_t>((double(dm.clock) * dm.alloc + std::max(birth, 0.0) * double(take)) /
+                              double(dm.alloc + take));
     const uint64_t at = Start(d) + uint64_t(dm.alloc) * lbs_;
     g.dests.push_back({at, at + take * lbs_});
     g.dest_zones.push_back(d);
@@ -167,31 +171,47 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
     sources.push_back({Start(v) + uint64_t(s) * lbs_, uint64_t(n) * lbs_});
   });
   const int k = opt_.gc_classes;
-  const int survivors = vm.gc ? ClassForSurvivor(vm.cls, k) : 0;
   const uint64_t now = clock_;
-  const double lifespan = Lifespan();
+  const double mean_life = MeanLifetime();
+  // Live data is classed by its age (SepBIT's observation: data that is still
+  // live long after it was written is likely to live long), not by how often
+  // it was collected: hot data in a hot victim survives a collection or two
+  // and is still hot.
+  // Nor does data move to a younger class than it was in: what a user class
+  // past the first holds was written as long-lived, and a GC victim's data
+  // has been judged at least as old as its class before.
+  const int oldest_yet = vm.gc ? vm.cls : std::min<int>(vm.cls, 1);
+  std::vector<double> births(sources.size());
+  std::vector<uint8_t> cls(sources.size());
+  for (size_t i = 0; i < sources.size(); ++i) {
+    births[i] = BirthOf(v, sources[i].offset);
+    const int by_age = ClassForAge(double(now) - births[i], mean_life, k);
+    cls[i] = static_cast<uint8_t>(std::min(std::max(by_age, oldest_yet), k - 1));
+  }
   // The owner is asked without the lock (it may hold its own while calling us).
   lock.unlock();
-  std::vector<uint8_t> cls(sources.size(), static_cast<uint8_t>(survivors));
   bool known_deaths = false;
   if (k > 1)
     for (size_t i = 0; i < sources.size(); ++i)
       if (const uint64_t dies = owner_.DiesAt(sources[i])) {
         cls[i] = static_cast<uint8_t>(
-            ClassForRemainingLife(dies > now ? double(dies - now) : 0, lifespan, k));
+            ClassForRemainingLife(dies > now ? double(dies - now) : 0, mean_life, k));
         known_deaths = true;
       }
   lock.lock();
   const int allowed = Budget(known_deaths).second;
   for (uint8_t& c : cls) c = static_cast<uint8_t>(Route(open_gc_, k, allowed, c));
   std::vector<CopyGroup> groups(k);
+  std::vector<double> birth_sum(k);
   for (size_t i = 0; i < sources.size(); ++i) {
     groups[cls[i]].sources.push_back(sources[i]);
     groups[cls[i]].bytes += sources[i].length;
+    birth_sum[cls[i]] += births[i] * double(sources[i].length);
   }
   for (int c = 0; c < k; ++c) {
     if (!groups[c].bytes) continue;
-    if (Status s = ReserveDestinations(c, groups[c]); !s.ok()) return Abandon(v, groups, s);
+    const double birth = birth_sum[c] / double(groups[c].bytes);
+    if (Status s = ReserveDestinations(c, groups[c], birth); !s.ok()) return Abandon(v, groups, s);
     groups[c].before = copiers_[c]->stats();
   }
   lock.unlock();
@@ -257,7 +277,6 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   dying_.clear();
   // Only now may the victim go.
   ZGC_RETURN_IF_ERROR(dev_.ResetZone(Start(v)));
-  if (!vm.gc) lifespan_.Observe(double(clock_ - vm.clock) + double(vm.open_span) * lbs_);
   gauge_.Dropped(vm.gc, vm.extents.live_blocks());
   vm.extents.Clear();
   vm.state = ZoneMeta::State::kFree;

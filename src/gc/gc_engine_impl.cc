@@ -107,8 +107,9 @@ uint64_t GcEngineImpl::LiveBytes(uint32_t zone) const {
   return zone < zones_.size() ? Live(zones_[zone]) : 0;
 }
 
-double GcEngineImpl::Lifespan() const {
-  return lifespan_.value() > 0 ? lifespan_.value() : double(capacity_blocks_) * double(lbs_);
+double GcEngineImpl::MeanLifetime() const {
+  const uint64_t live = gauge_.live_blocks();
+  return double(live ? live : capacity_blocks_) * double(lbs_);
 }
 
 size_t GcEngineImpl::UsableZones(const std::vector<ZoneMeta>& zones) {
@@ -150,23 +151,28 @@ int GcEngineImpl::AnyOpen(const int32_t* open, int classes) {
   return -1;
 }
 
-int GcEngineImpl::UserClass(const WriteHint& hint) {
+int GcEngineImpl::UserClass(const WriteHint& hint) const {
   const int k = opt_.user_classes;
   if (k == 1) return 0;
   if (hint.dies_at)
     return ClassForRemainingLife(hint.dies_at > clock_ ? double(hint.dies_at - clock_) : 0,
-                                 Lifespan(), k);
+                                 MeanLifetime(), k);
   if (hint.lifetime != Lifetime::kUnknown) return ClassForHint(hint.lifetime, k);
-  if (!hint.replaces || lifespan_.value() <= 0) return k - 1;
+  if (!hint.replaces) return k - 1;
   const uint32_t z = static_cast<uint32_t>(hint.replaces->offset / zone_size_);
-  if (z >= zones_.size() || zones_[z].gc) return k - 1;  // it survived a collection
+  if (z >= zones_.size() || zones_[z].state == ZoneMeta::State::kUnusable) return k - 1;
+  return ClassForRemainingLife(double(clock_) - BirthOf(z, hint.replaces->offset), MeanLifetime(),
+                               k);
+}
+
+double GcEngineImpl::BirthOf(uint32_t z, uint64_t offset) const {
   const ZoneMeta& m = zones_[z];
   const bool open = m.state == ZoneMeta::State::kOpen;
+  if (m.gc) return open ? double(m.clock) : double(m.clock) - double(m.span) * double(lbs_);
   const double until = open ? double(clock_) : double(m.clock);
-  const double opened = open ? double(m.clock) : until - double(m.open_span) * double(lbs_);
-  const double frac = double(hint.replaces->offset - Start(z)) / (double(m.cap) * double(lbs_));
-  const double written_at = opened + frac * (until - opened);
-  return ClassForRemainingLife(double(clock_) - written_at, lifespan_.value(), k);
+  const double opened = open ? double(m.clock) : until - double(m.span) * double(lbs_);
+  const double frac = double(offset - Start(z)) / (double(m.cap) * double(lbs_));
+  return opened + frac * (until - opened);
 }
 
 uint32_t GcEngineImpl::Open(bool gc, int cls) {
@@ -183,8 +189,9 @@ uint32_t GcEngineImpl::Open(bool gc, int cls) {
 void GcEngineImpl::Seal(uint32_t z) {
   ZoneMeta& m = zones_[z];
   m.state = ZoneMeta::State::kFull;
-  m.open_span = static_cast<uint32_t>(
-      std::min<uint64_t>((clock_ - m.clock) / lbs_, std::numeric_limits<uint32_t>::max()));
+  // User zones: how long they were open; GC zones: how old their data was.
+  m.span = static_cast<uint32_t>(std::min<uint64_t>((clock_ - std::min(m.clock, clock_)) / lbs_,
+                                                    std::numeric_limits<uint32_t>::max()));
   m.clock = clock_;
   if (opt_.policy == VictimPolicy::kWindowedGreedy) {
     sealed_.push_back({z, clock_});

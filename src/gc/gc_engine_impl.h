@@ -29,11 +29,15 @@ constexpr int kMaxClasses = 8;
 struct ZoneMeta {
   enum class State : uint8_t { kUnusable, kFree, kOpen, kFull, kCollecting };
   ZoneExtents extents;
-  uint64_t clock = 0;      // open: when it opened; full: when it filled (engine clock)
-  uint32_t open_span = 0;  // full: blocks of user writes while it was open (saturates)
-  uint32_t cap = 0;        // blocks
-  uint32_t alloc = 0;      // blocks handed out
-  uint32_t written = 0;    // blocks that landed (reported or relocated), live or not
+  // Engine clock. Full: when it filled. Open user zone: when it opened. Open GC
+  // zone: the mean birth (when the owner wrote it) of the data it was given.
+  uint64_t clock = 0;
+  // Full user zone: blocks of user writes while it was open. Full GC zone: the
+  // mean age of its data when it filled, in blocks of user writes. Saturates.
+  uint32_t span = 0;
+  uint32_t cap = 0;      // blocks
+  uint32_t alloc = 0;    // blocks handed out
+  uint32_t written = 0;  // blocks that landed (reported or relocated), live or not
   ZoneLists::Link link;
   State state = State::kUnusable;
   bool gc = false;  // holds relocated data
@@ -101,9 +105,11 @@ class GcEngineImpl final : public GcEngine {
   void Nudge();
 
   uint64_t Start(uint32_t z) const { return uint64_t(z) * zone_size_; }
-  // Until a user zone has been reclaimed, a device's worth of writes stands in
-  // for how long user zones live (known death times need a scale).
-  double Lifespan() const;
+  // The unit of every lifetime threshold: the mean lifetime of a user write,
+  // in the engine's clock. By Little's law it is the live data (live blocks =
+  // write rate x mean lifetime, and the clock counts user writes), whatever
+  // the workload; it needs no tuning and no warm-up.
+  double MeanLifetime() const;
   static size_t UsableZones(const std::vector<ZoneMeta>& zones);
   static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones);
   // How many classes of each kind are worth their open zones now. An open zone
@@ -121,9 +127,10 @@ class GcEngineImpl final : public GcEngine {
   static int AnyOpen(const int32_t* open, int classes);
 
   // The known death time decides; else the owner's hint; else how long the data
-  // this write replaces lived (SepBIT's idea: data that dies young is written
-  // apart from the rest). Data never written before counts as long-lived.
-  int UserClass(const WriteHint& hint);
+  // this write replaces lived against the mean lifetime (SepBIT's idea: data
+  // that dies young is written apart from the rest; a block's last lifetime
+  // predicts its next). Data never written before counts as long-lived.
+  int UserClass(const WriteHint& hint) const;
   uint32_t Open(bool gc, int cls);
   void Seal(uint32_t z);
   bool IsCurrent(const Sealed& s) const;
@@ -145,8 +152,13 @@ class GcEngineImpl final : public GcEngine {
   Status SealOpenZoneWithMostGarbage();
   Status Collect(std::unique_lock<std::mutex>& lock);
 
-  // Hands out `need` bytes of GC class `cls` zones as copy destinations.
-  Status ReserveDestinations(int cls, CopyGroup& g);
+  // Hands out g.bytes of GC class `cls` zones as copy destinations for data
+  // born (on average) at `birth`.
+  Status ReserveDestinations(int cls, CopyGroup& g, double birth);
+  // When the data at `offset` of zone z was written by the owner, estimated:
+  // user zones interpolate over the time they were open, GC zones know the
+  // mean birth of their data.
+  double BirthOf(uint32_t z, uint64_t offset) const;
 
   // Whether the groups' copies may run concurrently: more than one, and no
   // zone shared (under pressure a class borrows another's open zone; the
@@ -185,7 +197,6 @@ class GcEngineImpl final : public GcEngine {
   int32_t open_user_[kMaxClasses];
   int32_t open_gc_[kMaxClasses];
   uint64_t clock_ = 0;  // user bytes written so far: the engine's time
-  LifespanEstimate lifespan_;
   const uint64_t capacity_blocks_;
   const double zone_cap_blocks_;  // on average
   SeparationGauge gauge_;

@@ -2,13 +2,21 @@
 
 namespace zgc {
 
-int ClassForRemainingLife(double remaining, double lifespan, int classes) {
-  if (classes <= 1 || lifespan <= 0) return classes - 1;
-  double threshold = lifespan;
+int ClassForRemainingLife(double remaining, double mean_life, int classes) {
+  if (classes <= 1 || mean_life <= 0) return classes - 1;
+  double threshold = mean_life;
   for (int i = 0; i < classes - 2; ++i) threshold /= 2;
   for (int c = 0; c < classes - 1; ++c, threshold *= 2)
     if (remaining < threshold) return c;
   return classes - 1;
+}
+
+int ClassForAge(double age, double mean_life, int classes) {
+  if (mean_life <= 0) return 0;
+  double threshold = mean_life / 2;
+  int c = 0;
+  for (; c < classes - 1 && age >= threshold; ++c) threshold *= 4;
+  return c;
 }
 
 int ClassForHint(Lifetime hint, int classes) {

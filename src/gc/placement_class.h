@@ -1,7 +1,6 @@
 // Placement classes: which open zone data goes to. User data is classed by how
-// long it is expected to live relative to how long user zones live (open to
-// reset, measured as the engine runs); GC data by how many collections it
-// survived, unless the owner knows when it dies.
+// long it is expected to live, GC data by its age, both against the mean
+// lifetime of a write; a death time the owner knows overrides both.
 #ifndef ZGC_SRC_GC_PLACEMENT_CLASS_H_
 #define ZGC_SRC_GC_PLACEMENT_CLASS_H_
 
@@ -12,27 +11,19 @@
 namespace zgc {
 
 // Of `classes` classes, the one for data expected to live `remaining` more
-// (clock units) when user zones live `lifespan`: geometric thresholds
-// lifespan/2^(classes-2), ..., lifespan/2, lifespan; beyond: the last class.
-int ClassForRemainingLife(double remaining, double lifespan, int classes);
+// (clock units), `mean_life` being the mean lifetime of a write: geometric
+// thresholds mean_life/2^(classes-2), ..., mean_life/2, mean_life; beyond:
+// the last class.
+int ClassForRemainingLife(double remaining, double mean_life, int classes);
+
+// Of `classes` classes, the one for live data of `age` (since the owner wrote
+// it), `mean_life` being the mean lifetime of a write: thresholds mean_life/2,
+// 2, 8, ... times mean_life. Data still live at half the mean lifetime is
+// likely not to be short-lived.
+int ClassForAge(double age, double mean_life, int classes);
 
 // An owner's hint: short-lived data first, long-lived last.
 int ClassForHint(Lifetime hint, int classes);
-
-// Data relocated out of a zone of GC class `victim_class` (or a user zone: -1).
-inline int ClassForSurvivor(int victim_class, int classes) {
-  return victim_class + 1 < classes ? victim_class + 1 : classes - 1;
-}
-
-// A running estimate of how long user zones live, from open to reset.
-class LifespanEstimate {
- public:
-  void Observe(double lifespan) { value_ = value_ ? 0.9 * value_ + 0.1 * lifespan : lifespan; }
-  double value() const { return value_; }
-
- private:
-  double value_ = 0;
-};
 
 // Whether separating data by lifetime pays for the open zones it costs. It
 // does when data that survived a collection dies markedly slower, block for

@@ -382,6 +382,47 @@ TEST(GcEngine, OwnerHintsSeparateUserWritesWhateverTheGauge) {
   EXPECT_NE(*short_zones.begin(), *long_zones.begin());
 }
 
+// Placement is judged by what it is for: under a 90/10 hot/cold workload the
+// default's classes (user data by its last lifetime, relocated data by age)
+// keep hot and cold blocks in different zones, and that costs fewer
+// relocations than one log of each kind.
+struct Segregation {
+  double purity = 0;  // live blocks in zones whose majority (hot or cold) they share
+  double wa = 0;      // over the workload, after the fill
+};
+
+Segregation RunHotCold(GcOptions opt) {
+  Harness h("mem:?data=0&zone_size=256K&zones=64&max_open=0&max_active=0", opt);
+  constexpr uint64_t kLogical = 3400, kHot = 340;
+  for (uint64_t lba = 0; lba < kLogical; ++lba) EXPECT_TRUE(h.Write(lba).ok());
+  const GcStats before = h.gc->Stats();
+  std::mt19937 rng(11);
+  std::bernoulli_distribution hot(0.9);
+  for (int i = 0; i < 60000; ++i) {
+    const uint64_t lba = hot(rng) ? rng() % kHot : kHot + rng() % (kLogical - kHot);
+    if (!h.Write(lba).ok()) return {};
+  }
+  const GcStats after = h.gc->Stats();
+  std::map<uint64_t, std::pair<uint64_t, uint64_t>> zones;  // zone -> (hot, cold) live blocks
+  for (const auto& [lba, off] : h.owner.l2p) {
+    auto& [hot_blocks, cold_blocks] = zones[off / (256 << 10)];
+    ++(lba < kHot ? hot_blocks : cold_blocks);
+  }
+  uint64_t majority = 0;
+  for (const auto& [z, hc] : zones) majority += std::max(hc.first, hc.second);
+  const double user = double(after.user_bytes - before.user_bytes);
+  return {double(majority) / kLogical,
+          (user + double(after.relocated_bytes - before.relocated_bytes)) / user};
+}
+
+TEST(GcEngine, HotAndColdDataAreKeptApartWhichLowersWriteAmplification) {
+  const Segregation one_log = RunHotCold({.user_classes = 1, .gc_classes = 1});
+  const Segregation classes = RunHotCold({});
+  EXPECT_GE(classes.purity, one_log.purity);
+  EXPECT_GT(classes.purity, 0.95);
+  EXPECT_LT(classes.wa, 0.93 * one_log.wa) << "one log: " << one_log.wa;
+}
+
 TEST(GcEngine, PlacementClassesFitTheDevicesActiveZoneLimit) {
   // Five classes asked for, three zones may be active at once.
   Harness h("mem:?zone_size=256K&zones=16&max_open=3&max_active=3",

@@ -8,10 +8,10 @@ namespace zgc {
 namespace {
 
 TEST(PlacementClass, RemainingLifeFallsInGeometricBands) {
-  // Two classes: one threshold at the lifespan.
+  // Two classes: one threshold at the mean lifetime.
   EXPECT_EQ(ClassForRemainingLife(99, 100, 2), 0);
   EXPECT_EQ(ClassForRemainingLife(100, 100, 2), 1);
-  // Four classes: lifespan/4, /2, 1.
+  // Four classes: mean/4, /2, 1.
   EXPECT_EQ(ClassForRemainingLife(24, 100, 4), 0);
   EXPECT_EQ(ClassForRemainingLife(25, 100, 4), 1);
   EXPECT_EQ(ClassForRemainingLife(60, 100, 4), 2);
@@ -29,9 +29,16 @@ TEST(PlacementClass, HintsSpreadShortToLong) {
   EXPECT_EQ(ClassForHint(Lifetime::kUnknown, 2), 1);
   EXPECT_EQ(ClassForHint(Lifetime::kExtreme, 4), 3);
   EXPECT_EQ(ClassForHint(Lifetime::kShort, 1), 0);
-  EXPECT_EQ(ClassForSurvivor(-1, 3), 0);
-  EXPECT_EQ(ClassForSurvivor(0, 3), 1);
-  EXPECT_EQ(ClassForSurvivor(2, 3), 2);
+}
+
+TEST(PlacementClass, AgeFallsInBandsFromHalfTheMeanLifetime) {
+  EXPECT_EQ(ClassForAge(49, 100, 3), 0);
+  EXPECT_EQ(ClassForAge(50, 100, 3), 1);
+  EXPECT_EQ(ClassForAge(199, 100, 3), 1);
+  EXPECT_EQ(ClassForAge(200, 100, 3), 2);
+  EXPECT_EQ(ClassForAge(1e12, 100, 3), 2);
+  EXPECT_EQ(ClassForAge(1e12, 100, 1), 0);
+  EXPECT_EQ(ClassForAge(5, 0, 3), 0);  // nothing live yet: all young
 }
 
 // Simulates `writes` user writes, each killing one live block, over 1000 live
