@@ -20,6 +20,8 @@ class Owner final : public GcOwner {
  public:
   Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
     ++calls;
+    if (fail) return Status::IoError("the owner's journal is full");
+    if (short_answer) return std::vector<bool>(moves.size() - 1, true);
     std::vector<bool> ok(moves.size(), true);
     for (size_t i = 0; i < moves.size(); ++i) {
       if (reject && reject(moves[i])) {
@@ -44,6 +46,8 @@ class Owner final : public GcOwner {
   std::map<uint64_t, uint64_t> l2p, p2l;
   std::function<bool(const Move&)> reject;
   std::function<uint64_t(uint64_t lba)> dies;  // known death times, by lba
+  bool fail = false;                           // Relocate fails outright
+  bool short_answer = false;                   // Relocate answers for one move too few
   int calls = 0;
 };
 
@@ -473,6 +477,59 @@ TEST(GcEngine, AZoneCostsAtMost64BytesOfEngineMemory) {
   EXPECT_LE(s.zone_table_bytes, 1000u * 64);
   EXPECT_GE(s.extent_index_bytes, 5000u * 8) << "8 bytes per live extent";
   EXPECT_LE(s.extent_index_bytes, 5000u * 24);
+}
+
+// An owner's mistakes are refused with kInvalidArgument and change nothing.
+TEST(GcEngine, BadReportsFromTheOwnerAreRefusedAndChangeNothing) {
+  Harness h(kSmall);
+  for (uint64_t lba = 0; lba < 100; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  const uint64_t live = h.EngineLive();
+  const uint64_t zone = 256 << 10;
+  EXPECT_EQ(h.gc->Allocate(0).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(h.gc->Allocate(1000).status().code(), Code::kInvalidArgument);
+  // Reported twice, never allocated, not whole blocks, past the device.
+  EXPECT_EQ(h.gc->OnWrite({h.owner.l2p[5], kB}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(h.gc->OnWrite({9 * zone, kB}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(h.gc->OnWrite({h.owner.l2p[5] + 1, kB}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(h.gc->OnWrite({16 * zone, kB}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(h.gc->OnInvalidate({16 * zone, kB}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(h.gc->OnInvalidate({100, kB}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(h.EngineLive(), live);
+  EXPECT_EQ(h.gc->Stats().user_bytes, 100 * kB);
+  for (uint64_t lba = 0; lba < 2000; ++lba) ASSERT_TRUE(h.Write(lba % 300).ok());
+  EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+  h.VerifyAll();
+}
+
+// An owner that cannot persist a remap (or answers for the wrong moves) keeps
+// its old mapping; the victim must then survive, mapped and intact.
+TEST(GcEngine, AnOwnerThatCannotRelocateKeepsItsVictim) {
+  for (const bool short_answer : {false, true}) {
+    SCOPED_TRACE(short_answer ? "wrong number of answers" : "owner error");
+    Harness h(kSmall,
+              GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
+    for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+    for (uint64_t lba = 64; lba < 120; ++lba) {
+      ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+      h.owner.p2l.erase(h.owner.l2p[lba]);
+      h.owner.l2p.erase(lba);
+    }
+    (short_answer ? h.owner.short_answer : h.owner.fail) = true;
+    const Status s = h.gc->CollectOnce();
+    EXPECT_EQ(s.code(), short_answer ? Code::kInvalidArgument : Code::kIoError) << s.ToString();
+    EXPECT_NE(s.message().find(short_answer ? "wrong number" : "journal is full"),
+              std::string::npos)
+        << s.ToString();
+    EXPECT_EQ(h.gc->LiveBytes(1), 8 * kB) << "the victim keeps its live data";
+    EXPECT_EQ(h.gc->Stats().zones_reset, 0u);
+    EXPECT_EQ(h.EngineLive(), (4 * 64 - 56) * kB) << "the copies are not counted live";
+    h.VerifyAll();
+    h.owner.fail = h.owner.short_answer = false;
+    ASSERT_TRUE(h.gc->CollectOnce().ok());
+    EXPECT_EQ(h.gc->LiveBytes(1), 0u);
+    EXPECT_EQ(h.EngineLive(), (4 * 64 - 56) * kB);
+    h.VerifyAll();
+  }
 }
 
 TEST(GcEngine, RefusesADeviceWithDataOrTooFewZones) {
