@@ -91,7 +91,8 @@ class SimOwner final : public GcOwner {
     const double writes = 1.0 / (*share_)[lba];
     return now_ + static_cast<uint64_t>(std::min(writes, 1e15) * double(kBlock));
   }
-  // The engine's clock after the write being made.
+  // The engine's clock after the write being made; during the fill, the fill's
+  // end (the workload, and so the rates, start there).
   void Tick(uint64_t now) { now_ = now; }
   // Maps lba to block; returns the block it replaces (+1), 0 if none.
   uint64_t Map(uint64_t lba, uint64_t block, uint64_t dies_at) {
@@ -132,6 +133,7 @@ struct Outcome {
   double wa = 0;
   double seconds = 0;
   std::string error;
+  bool applicable = true;  // false: a rates oracle on a workload without fixed rates
 };
 
 uint32_t LogicalBlocks(const Config& c, double sf) {
@@ -159,8 +161,7 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
     opt.gc_classes = static_cast<uint8_t>(c.gc_classes);
   }
   const uint64_t logical = LogicalBlocks(c, sf);
-  if (run.knows == Knows::kRates && trace.share.empty())
-    return {0, 0, ""};  // the workload has no fixed rates: not applicable
+  if (run.knows == Knows::kRates && trace.share.empty()) return {.applicable = false};
   SimOwner owner(logical, uint64_t(c.zones) * c.zone_blocks, run.knows, &trace.share);
   auto engine = GcEngine::Create(**dev, owner, opt);
   if (!engine.ok()) return {0, 0, engine.status().ToString()};
@@ -174,7 +175,6 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
     // Write next[i] kills this one, right after its own OnWrite.
     const uint64_t dies =
         trace.next[i] == sim::Trace::kNever ? kNeverDies : (uint64_t(trace.next[i]) + 1) * kBlock;
-    // The engine's clock once this write is reported; rates hold from the fill on.
     owner.Tick((std::max<uint64_t>(i, logical) + 1) * kBlock);
     if (run.knows == Knows::kFuture) hint.dies_at = dies;
     if (run.knows == Knows::kRates) hint.dies_at = owner.ExpectedDeath(lba);
@@ -334,7 +334,7 @@ int main(int argc, char** argv) {
           return 1;
         }
         table[w][s][p] = o.wa;
-        if (o.wa == 0) {  // not applicable to this workload
+        if (!o.applicable) {
           std::printf(" %12s", "-");
           continue;
         }
