@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -188,6 +189,24 @@ Result<uint64_t> ParseSize(std::string_view text);
 // Creates a new emulated device file; fails with kInvalidArgument if the file
 // exists (it is never overwritten) or a parameter is invalid. `uri` is an emu: URI.
 Status CreateEmulatedDevice(std::string_view uri);
+
+// The geometry of a new emulated device, given as values rather than URI text
+// (a path may hold any character, '?' and '&' included).
+struct EmulatedGeometry {
+  uint32_t logical_block_size = 4096;
+  uint64_t zone_size = 64ull << 20;  // a power of two
+  uint64_t zone_capacity = 0;        // 0: the zone size
+  uint32_t zones = 64;
+  uint32_t conventional_zones = 0;  // at the start of the device
+  // Open and active limits (0: none). Unset: 14, or the zone count if fewer.
+  std::optional<uint32_t> max_open_zones, max_active_zones;
+  DeviceFamily family = DeviceFamily::kNvmeZns;  // kOther is refused
+};
+// Creates the emulated device file `path` (emu:`path` opens it). Fails with
+// kInvalidArgument (the file exists, or a value breaks a rule, naming it),
+// kNotFound (no such directory), kPermission, kIoError. Nothing is left behind
+// by a failed call.
+Status CreateEmulatedDevice(const std::string& path, const EmulatedGeometry& geometry);
 
 }  // namespace zgc
 

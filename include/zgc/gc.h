@@ -21,9 +21,21 @@
 //   kNoSpace rather than take them, so GC can always make progress.
 //
 // Thread safety: all methods may be called from any thread; they serialize on
-// one engine mutex (except the copy itself). GcOwner's methods are called
-// without that mutex held and must not call back into GC (CollectOnce/Stop).
-// Copies of one victim to several GC classes run concurrently (oneTBB).
+// one engine mutex, which is released while data is copied, while zones are
+// reset and while the owner is called. Copies of one victim to several GC
+// classes run concurrently (oneTBB).
+//
+// Lock order (the owner's lock L, the engine's mutex M):
+// - The engine never holds M while it calls the owner (Relocate, DiesAt), so
+//   the owner may hold L while it calls OnWrite, OnInvalidate, FreeZones,
+//   Stats or LiveBytes: those never wait for a collection.
+// - Allocate, CollectOnce and Stop may wait for a collection in progress,
+//   whose Relocate may need L: the owner must not hold L (or any lock its
+//   Relocate takes) while it calls them. The engine cannot see L; breaking
+//   this rule deadlocks.
+// - The owner's Relocate and DiesAt must not call Allocate, CollectOnce,
+//   Start or Stop: those wait for the collection that is calling them. The
+//   engine detects it and fails them with kBusy instead of hanging.
 #ifndef ZGC_GC_H_
 #define ZGC_GC_H_
 
@@ -51,7 +63,8 @@ class GcOwner {
  public:
   virtual ~GcOwner() = default;
   // Remap each move whose data is still live and unchanged, persist, and return
-  // one flag per move (true: remapped). Must not call back into GC.
+  // one flag per move (true: remapped). Must not call Allocate, CollectOnce,
+  // Start or Stop (they fail with kBusy); OnWrite/OnInvalidate are allowed.
   virtual Result<std::vector<bool>> Relocate(std::span<const Move> moves) = 0;
   // When the data in `extent` (live, about to be relocated) will die, in the
   // engine's clock (see WriteHint::dies_at); 0: unknown. Owners rarely know
@@ -150,14 +163,19 @@ class GcEngine {
   // synchronously when free zones run low, which may call owner.Relocate and
   // move the very data being replaced: look its location up again after
   // Allocate returns before calling OnInvalidate. Fails with kNoSpace when
-  // nothing can be reclaimed, kInvalidArgument (unaligned length), device errors.
+  // nothing can be reclaimed, kInvalidArgument (unaligned length), kBusy
+  // (called from inside the owner's Relocate/DiesAt), device errors.
   virtual Result<Allocation> Allocate(uint64_t length, const WriteHint& hint = {}) = 0;
   // The allocated range now holds live data. kInvalidArgument if it was not allocated.
   virtual Status OnWrite(Extent extent) = 0;
   // The range holds no live data any more (whole or part of written extents).
   virtual Status OnInvalidate(Extent extent) = 0;
 
-  // Reclaims one victim zone, synchronously. kNoSpace if no zone can be reclaimed.
+  // Reclaims one victim zone, synchronously. kNoSpace if no zone can be
+  // reclaimed; kBusy from inside the owner's Relocate/DiesAt; the owner's
+  // Relocate error (the victim stays mapped); device errors (a failed copy
+  // leaves the victim mapped; a failed reset of the victim after the owner
+  // remapped it keeps the zone, entirely dead, for the next collection).
   virtual Status CollectOnce() = 0;
   // The zone the policy would collect next, without collecting it (tools,
   // benchmarks). kNoSpace if no full zone holds garbage.
@@ -167,7 +185,9 @@ class GcEngine {
   // Resume hold and release it between collections; Stop lets a collection in
   // progress finish (a batch is never abandoned half-copied), joins the thread
   // and returns the first error the scheduler met (kNoSpace from an exhausted
-  // device is not an error). The destructor stops it.
+  // device is not an error). Concurrent Stop calls (and the destructor) are
+  // safe: one joins, the others wait for it. Start: kBusy if running; Start
+  // and Stop: kBusy from inside the owner's callbacks. The destructor stops it.
   virtual Status Start() = 0;
   virtual void Pause() = 0;
   virtual void Resume() = 0;

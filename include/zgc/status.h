@@ -5,7 +5,7 @@
 // Code that callers branch on, a human-readable message naming the object and
 // the problem, and, when the failure came from the operating system, the errno
 // that caused it (errno is mapped to a Code in exactly one place, at the device
-// edge, see src/zones/errno_status.cc).
+// edge, see src/base/errno_status.cc).
 //
 // Thread safety: Status and Result are values; distinct objects may be used from
 // different threads freely, a single object needs external synchronization.

@@ -9,6 +9,7 @@
 namespace zgc {
 
 Status GcEngineImpl::CollectOnce() {
+  if (InOwnerCallback()) return Reentered("CollectOnce");
   std::unique_lock lock(mu_);
   return Collect(lock);
 }
@@ -188,16 +189,20 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
     const int by_age = ClassForAge(double(now) - births[i], mean_life, k);
     cls[i] = static_cast<uint8_t>(std::min(std::max(by_age, oldest_yet), k - 1));
   }
-  // The owner is asked without the lock (it may hold its own while calling us).
+  // The owner is asked without the engine mutex: its callbacks may take its
+  // own lock, which it may hold while it calls OnWrite or OnInvalidate (never
+  // while it calls Allocate or CollectOnce, which wait for this collection).
   lock.unlock();
   bool known_deaths = false;
-  if (k > 1)
+  if (k > 1) {
+    OwnerCall in_owner(owner_thread_);
     for (size_t i = 0; i < sources.size(); ++i)
       if (const uint64_t dies = owner_.DiesAt(sources[i])) {
         cls[i] = static_cast<uint8_t>(
             ClassForRemainingLife(dies > now ? double(dies - now) : 0, mean_life, k));
         known_deaths = true;
       }
+  }
   lock.lock();
   const int allowed = Budget(known_deaths).second;
   for (uint8_t& c : cls) c = static_cast<uint8_t>(Route(open_gc_, k, allowed, c));
@@ -251,8 +256,11 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
     stats_.relocated_bytes += g.plan->bytes;
   }
   lock.unlock();
-  auto accepted =
-      moves.empty() ? Result<std::vector<bool>>(std::vector<bool>{}) : owner_.Relocate(moves);
+  auto accepted = Result<std::vector<bool>>(std::vector<bool>{});
+  if (!moves.empty()) {
+    OwnerCall in_owner(owner_thread_);
+    accepted = owner_.Relocate(moves);
+  }
   lock.lock();
   if (!accepted.ok() || accepted->size() != moves.size()) {
     for (const Move& m : moves) InvalidateLocked({m.to, m.from.length});
@@ -276,9 +284,28 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   }
   dying_.clear();
   // Only now may the victim go.
-  ZGC_RETURN_IF_ERROR(dev_.ResetZone(Start(v)));
+  return ResetVictim(lock, v);
+}
+
+Status GcEngineImpl::ResetVictim(std::unique_lock<std::mutex>& lock, uint32_t v) {
+  ZoneMeta& vm = zones_[v];
+  // The owner has remapped everything: what the victim still counts is dead.
   gauge_.Dropped(vm.gc, vm.extents.live_blocks());
   vm.extents.Clear();
+  // The victim is kCollecting and on no list while collecting_ is set, so no
+  // other path touches it while the mutex is released.
+  lock.unlock();
+  Status reset = dev_.ResetZone(Start(v));
+  lock.lock();
+  if (!reset.ok()) {
+    // Back among the victims, entirely dead: the next collection picks it
+    // (no live data to copy) and tries the reset again.
+    vm.state = ZoneMeta::State::kFull;
+    vm.alloc = vm.written = vm.cap;
+    Reindex(v);
+    return reset.WithContext("reset of GC victim zone " + std::to_string(v) +
+                             " failed (it is kept for another try)");
+  }
   vm.state = ZoneMeta::State::kFree;
   vm.alloc = vm.written = 0;
   lists_.PushFree(v);

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "src/zones/zone_rules.h"
+#include "src/base/hex.h"
 
 namespace zgc {
 
@@ -12,6 +12,7 @@ Result<Allocation> GcEngineImpl::Allocate(uint64_t length, const WriteHint& hint
   if (length == 0 || length % lbs_)
     return Status::InvalidArgument("allocation of " + std::to_string(length) +
                                    " bytes is not whole blocks");
+  if (InOwnerCallback()) return Reentered("Allocate");
   std::unique_lock lock(mu_);
   int cls = UserClass(hint);
   // The owner's own knowledge (hint or death time) is used whatever the gauge says.

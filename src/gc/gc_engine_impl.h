@@ -7,6 +7,7 @@
 #define ZGC_SRC_GC_GC_ENGINE_IMPL_H_
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -104,6 +105,24 @@ class GcEngineImpl final : public GcEngine {
   // Below the low watermark, writes wake the scheduler.
   void Nudge();
 
+  // Whether the calling thread is inside one of the owner's callbacks
+  // (Relocate, DiesAt) that this engine made: calls that wait for a
+  // collection (Allocate, CollectOnce, Stop) would wait for themselves, so
+  // they fail with kBusy instead.
+  bool InOwnerCallback() const { return owner_thread_.load() == std::this_thread::get_id(); }
+  Status Reentered(const char* call) const;
+  // Marks the calling thread as inside an owner callback for its scope.
+  class OwnerCall {
+   public:
+    explicit OwnerCall(std::atomic<std::thread::id>& t) : t_(t) {
+      t_.store(std::this_thread::get_id());
+    }
+    ~OwnerCall() { t_.store(std::thread::id()); }
+
+   private:
+    std::atomic<std::thread::id>& t_;
+  };
+
   uint64_t Start(uint32_t z) const { return uint64_t(z) * zone_size_; }
   // The unit of every lifetime threshold: the mean lifetime of a user write,
   // in the engine's clock. By Little's law it is the live data (live blocks =
@@ -165,6 +184,12 @@ class GcEngineImpl final : public GcEngine {
   // copies into it must then land in the order they were allocated).
   static bool Independent(const std::vector<CopyGroup>& groups);
 
+  // After the owner remapped the victim: reset it (without the engine mutex,
+  // so owners' OnWrite/OnInvalidate do not wait behind a slow reset) and free
+  // it. If the reset fails, the zone goes back to the victim index holding no
+  // live data, so the next collection retries the reset instead of losing it.
+  Status ResetVictim(std::unique_lock<std::mutex>& lock, uint32_t v);
+
   // Gives the victim back: it stays full and mapped; what landed is garbage.
   Status Abandon(uint32_t v, std::vector<CopyGroup>& groups, Status why);
 
@@ -186,8 +211,14 @@ class GcEngineImpl final : public GcEngine {
   bool collecting_ = false;
   bool squeeze_ = false;          // GC classes share open zones until the next user zone opens
   std::condition_variable wake_;  // the scheduler's
+  // Start and Stop serialize on stop_mu_ (taken before mu_, never after it),
+  // so that only one caller joins bg_; bg_ itself is touched only under
+  // stop_mu_, and everything else asks running_ (under mu_).
+  std::mutex stop_mu_;
   std::thread bg_;
+  bool running_ = false;
   bool stop_ = false, paused_ = false;
+  std::atomic<std::thread::id> owner_thread_{};  // the thread inside an owner callback
   Status bg_error_;
   std::vector<Extent> dying_;  // invalidated in the victim during its collection
   std::vector<ZoneMeta> zones_;

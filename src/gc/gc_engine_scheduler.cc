@@ -5,11 +5,21 @@
 
 namespace zgc {
 
+Status GcEngineImpl::Reentered(const char* call) const {
+  return Status::Busy(std::string(call) +
+                      " called from inside the owner's Relocate or DiesAt: it would wait for the "
+                      "collection that is calling the owner (see the lock rules in gc.h)");
+}
+
 Status GcEngineImpl::Start() {
+  if (InOwnerCallback()) return Reentered("Start");
+  std::lock_guard stop_lock(stop_mu_);
   std::lock_guard lock(mu_);
-  if (bg_.joinable()) return Status::Busy("the GC scheduler is already running");
+  if (running_) return Status::Busy("the GC scheduler is already running");
+  if (bg_.joinable()) bg_.join();  // a scheduler that was stopped, not yet joined (cannot happen)
   stop_ = paused_ = false;
   bg_error_ = Status::OK();
+  running_ = true;
   bg_ = std::thread([this] { Background(); });
   return Status::OK();
 }
@@ -26,14 +36,18 @@ void GcEngineImpl::Resume() {
 }
 
 Status GcEngineImpl::Stop() {
+  if (InOwnerCallback()) return Reentered("Stop");
+  // A second Stop (or the destructor) waits here for the first to join.
+  std::lock_guard stop_lock(stop_mu_);
   {
     std::lock_guard lock(mu_);
-    if (!bg_.joinable()) return Status::OK();
+    if (!running_) return bg_error_;
     stop_ = true;
     wake_.notify_all();
   }
   bg_.join();
   std::lock_guard lock(mu_);
+  running_ = false;
   return bg_error_;
 }
 
@@ -63,7 +77,7 @@ void GcEngineImpl::Background() {
 }
 
 void GcEngineImpl::Nudge() {
-  if (bg_.joinable() && lists_.free_count() < opt_.low_watermark) wake_.notify_all();
+  if (running_ && lists_.free_count() < opt_.low_watermark) wake_.notify_all();
 }
 
 }  // namespace zgc

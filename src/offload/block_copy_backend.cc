@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <vector>
 
-#include "src/zones/errno_status.h"
+#include "src/base/errno_status.h"
 
 namespace zgc {
 

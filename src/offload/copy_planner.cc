@@ -3,7 +3,7 @@
 #include <functional>
 #include <limits>
 
-#include "src/zones/zone_rules.h"
+#include "src/base/hex.h"
 #include "zgc/copy.h"
 
 namespace zgc {

@@ -9,8 +9,8 @@
 #include <filesystem>
 
 #include "src/offload/block_copy_backend.h"
-#include "src/zones/errno_status.h"
-#include "src/zones/io_ring.h"
+#include "src/base/errno_status.h"
+#include "src/base/io_ring.h"
 #include "src/zones/zbd_device.h"
 #include "zgc/copy.h"
 #include "zgc/device_wrapper.h"

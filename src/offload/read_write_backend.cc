@@ -3,7 +3,7 @@
 #include <deque>
 #include <future>
 
-#include "src/zones/aligned_buffer.h"
+#include "src/base/aligned_buffer.h"
 
 namespace zgc {
 

@@ -8,7 +8,7 @@
 #include <map>
 #include <vector>
 
-#include "src/zones/errno_status.h"
+#include "src/base/errno_status.h"
 
 namespace zgc {
 

@@ -5,9 +5,9 @@
 #include <string>
 
 #include "src/offload/copy_backend.h"
-#include "src/zones/io_ring.h"
+#include "src/base/io_ring.h"
 #include "src/zones/nvme_passthru.h"
-#include "src/zones/unique_fd.h"
+#include "src/base/unique_fd.h"
 
 namespace zgc {
 

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "src/zones/crc32c.h"
+#include "src/base/crc32c.h"
 
 namespace zgc::emu_format {
 
@@ -83,7 +83,12 @@ Result<EmuGeometry> DecodeHeader(const HeaderBlock& b, const std::string& file) 
   g.copy_max_total = Get<uint64_t>(&b[56]);
   g.copy_ranges = Get<uint32_t>(&b[64]);
   g.append_max = Get<uint32_t>(&b[68]);
-  g.family = static_cast<DeviceFamily>(Get<uint32_t>(&b[88]));
+  // Validated whole: a value that narrows to a known family is still corrupt.
+  const uint32_t family = Get<uint32_t>(&b[88]);
+  if (family < uint32_t(DeviceFamily::kNvmeZns) || family > uint32_t(DeviceFamily::kNullBlk))
+    return corrupt("invalid geometry: family " + std::to_string(family) +
+                   " is not 1 (zns), 2 (zbc) or 3 (nullblk)");
+  g.family = static_cast<DeviceFamily>(family);
   if (Status s = g.Validate(); !s.ok()) return corrupt("invalid geometry: " + s.message());
   if (Get<uint64_t>(&b[72]) != kHeaderBytes || Get<uint64_t>(&b[80]) != DataOffset(g))
     return corrupt("inconsistent table or data offset");

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "src/zones/zone_rules.h"
+#include "src/base/hex.h"
 
 namespace zgc {
 

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "src/zones/emu_file_format.h"
@@ -70,6 +71,21 @@ Status CreateEmulatedDevice(std::string_view text) {
   ZGC_ASSIGN_OR_RETURN(EmuGeometry g, GeometryFromUri(uri));
   ZGC_RETURN_IF_ERROR(uri.CheckAllUsed());
   return FileZoneStore::Create(uri.path(), g);
+}
+
+Status CreateEmulatedDevice(const std::string& path, const EmulatedGeometry& in) {
+  if (path.empty()) return Status::InvalidArgument("emulated device: no file named");
+  if (in.family == DeviceFamily::kOther)
+    return Status::InvalidArgument("emulated device: family must be zns, zbc or nullblk");
+  EmuGeometry g = EmuGeometry::Defaults(in.logical_block_size);
+  g.zone_size = in.zone_size;
+  g.zone_cap = in.zone_capacity ? in.zone_capacity : in.zone_size;
+  g.nr_zones = in.zones;
+  g.nr_conv = in.conventional_zones;
+  g.max_open = in.max_open_zones.value_or(std::min(g.max_open, in.zones));
+  g.max_active = in.max_active_zones.value_or(std::min(g.max_active, in.zones));
+  g.family = in.family;
+  return FileZoneStore::Create(path, g);
 }
 
 }  // namespace zgc

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "src/zones/emu_file_format.h"
-#include "src/zones/errno_status.h"
+#include "src/base/errno_status.h"
 
 namespace zgc {
 

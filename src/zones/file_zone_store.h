@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "src/zones/emu_geometry.h"
-#include "src/zones/unique_fd.h"
+#include "src/base/unique_fd.h"
 #include "src/zones/zone_store.h"
 
 namespace zgc {

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "src/zones/aligned_buffer.h"
-#include "src/zones/errno_status.h"
+#include "src/base/aligned_buffer.h"
+#include "src/base/errno_status.h"
 
 namespace zgc {
 

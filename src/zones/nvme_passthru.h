@@ -8,7 +8,7 @@
 #include <span>
 #include <string>
 
-#include "src/zones/aligned_buffer.h"
+#include "src/base/aligned_buffer.h"
 #include "zgc/device.h"
 #include "zgc/status.h"
 

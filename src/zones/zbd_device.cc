@@ -12,8 +12,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "src/zones/aligned_buffer.h"
-#include "src/zones/errno_status.h"
+#include "src/base/aligned_buffer.h"
+#include "src/base/errno_status.h"
 #include "src/zones/zone_rules.h"
 
 namespace zgc {

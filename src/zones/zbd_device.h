@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "src/zones/io_ring.h"
+#include "src/base/io_ring.h"
 #include "src/zones/nvme_passthru.h"
 #include "src/zones/uri.h"
 #include "zgc/device.h"

@@ -5,12 +5,6 @@
 
 namespace zgc {
 
-std::string Hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 std::string DescribeZone(const DeviceInfo& info, const Zone& zone) {
   return "zone " + std::to_string(zone.start / info.zone_size) + " (" + Hex(zone.start) + ", " +
          std::string(ZoneConditionName(zone.cond)) + ")";

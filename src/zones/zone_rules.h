@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include "src/base/hex.h"
 #include "zgc/device.h"
 
 namespace zgc {
@@ -38,7 +39,6 @@ Result<uint64_t> CheckCopySources(const DeviceInfo& info, std::span<const Extent
 
 // Zone-relative description for messages: "zone 12 (0x30000000)".
 std::string DescribeZone(const DeviceInfo& info, const Zone& zone);
-std::string Hex(uint64_t v);
 
 }  // namespace zgc
 

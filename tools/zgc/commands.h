@@ -1,6 +1,7 @@
 // Subcommands of the zgc tool. Each registers itself on the CLI11 app and returns
 // the process exit status when run: 0 on success, 1 on a zgc error (printed to
-// stderr as "zgc: <code>: <message>").
+// stderr as "zgc: <code>: <message>"), 2 on a usage error (an option's value
+// is malformed or contradicts another, whether CLI11 or the command found it).
 #ifndef ZGC_TOOLS_ZGC_COMMANDS_H_
 #define ZGC_TOOLS_ZGC_COMMANDS_H_
 
@@ -27,8 +28,19 @@ CLI::App* AddDeviceCommand(CLI::App& app, Runner& run, const std::string& name,
 nlohmann::json DeviceInfoJson(const DeviceInfo& info);
 const char* ModelName(ZoneModel model);
 
-// Prints the status to stderr and returns the exit code for it.
+// Prints the status to stderr and returns the exit code for it (1).
 int Fail(const Status& s);
+// A usage mistake: printed like Fail, exit code 2.
+int Usage(const Status& s);
+int Usage(const std::string& message);
+
+// A byte count exactly, in the largest binary unit that divides it: "8 KiB",
+// "26 MiB", "12292 KiB", "4096 B".
+std::string Bytes(uint64_t n);
+
+// A decimal index (a zone number): digits only, no sign, no overflow.
+// kInvalidArgument naming `what` otherwise.
+Result<uint64_t> ParseIndex(const std::string& text, const std::string& what);
 
 }  // namespace zgc::cli
 

@@ -67,9 +67,18 @@ int Info(const std::string& uri, bool json) {
       i.uri, i.backend, i.description, ModelName(i.model), DeviceFamilyName(i.family));
   fmt::print("logical block:      {} B (physical {} B)\n", i.logical_block_size,
              i.physical_block_size);
-  fmt::print("zones:              {} x {} MiB (capacity {} MiB), {} conventional\n", i.nr_zones,
-             i.zone_size >> 20, i.zone_capacity / double(1 << 20), i.nr_conventional_zones);
-  fmt::print("capacity:           {} MiB\n", i.capacity_bytes() >> 20);
+  fmt::print("zones:              {} x {} (capacity {}), {} conventional\n", i.nr_zones,
+             Bytes(i.zone_size), Bytes(i.zone_capacity), i.nr_conventional_zones);
+  // Usable: what the zones can hold (sequential zones hold their capacity,
+  // which may be less than their size); the address space is zone size x zones.
+  uint64_t usable = 0;
+  if (auto zones = (*dev)->ReportAllZones(); zones.ok()) {
+    for (const Zone& z : *zones) usable += z.sequential() ? z.capacity : z.size;
+  } else {
+    return Fail(zones.status());
+  }
+  fmt::print("capacity:           {} usable ({} of address space)\n", Bytes(usable),
+             Bytes(i.capacity_bytes()));
   fmt::print("max open / active:  {} / {}  (0 = no limit)\n", i.max_open_zones, i.max_active_zones);
   fmt::print("zone append:        {}\n",
              i.zone_append ? fmt::format("yes, up to {} B", i.max_append_bytes) : "no");
@@ -103,13 +112,18 @@ int Zones(const std::string& uri, bool json) {
   return 0;
 }
 
-int Reset(const std::string& uri, int64_t zone, bool all) {
-  if (all == (zone >= 0))
-    return Fail(Status::InvalidArgument("give exactly one of --zone N or --all"));
+int Reset(const std::string& uri, const std::string& zone_text, bool all) {
+  if (all == !zone_text.empty()) return Usage("give exactly one of --zone N or --all");
+  uint64_t zone = 0;
+  if (!all) {
+    auto z = ParseIndex(zone_text, "--zone");
+    if (!z.ok()) return Usage(z.status());
+    zone = *z;
+  }
   auto dev = OpenDevice(uri);
   if (!dev.ok()) return Fail(dev.status());
   const DeviceInfo& i = (*dev)->info();
-  if (!all && static_cast<uint64_t>(zone) >= i.nr_zones)
+  if (!all && zone >= i.nr_zones)
     return Fail(Status::OutOfRange(
         fmt::format("{}: no zone {} (the device has {})", uri, zone, i.nr_zones)));
   Status s = all ? (*dev)->ResetAll() : (*dev)->ResetZone(uint64_t(zone) * i.zone_size);
@@ -124,19 +138,47 @@ int Reset(const std::string& uri, int64_t zone, bool all) {
 }
 
 struct MkemuOptions {
-  std::string path, zone_size = "64M", zone_cap, lbs = "4096";
+  std::string path, zone_size = "64M", zone_cap, lbs = "4096", family = "zns";
   uint32_t zones = 64, conv = 0;
   std::optional<uint32_t> max_open, max_active;  // default: 14, or the number of zones if fewer
 };
 
 int Mkemu(const MkemuOptions& o) {
-  std::string uri = fmt::format("emu:{}?zone_size={}&zones={}&conv={}&lbs={}", o.path, o.zone_size,
-                                o.zones, o.conv, o.lbs);
-  if (!o.zone_cap.empty()) uri += "&zone_cap=" + o.zone_cap;
-  if (o.max_open) uri += fmt::format("&max_open={}", *o.max_open);
-  if (o.max_active) uri += fmt::format("&max_active={}", *o.max_active);
-  if (Status s = CreateEmulatedDevice(uri); !s.ok()) return Fail(s);
-  fmt::print("created {}\n", uri);
+  // The geometry goes to the library as values: no URI is assembled from the
+  // user's text, so a path or a size cannot smuggle in parameters.
+  EmulatedGeometry g;
+  auto size = [](const std::string& text, const char* what) -> Result<uint64_t> {
+    auto v = ParseSize(text);
+    return v.ok() ? v : v.status().WithContext(what);
+  };
+  auto zone_size = size(o.zone_size, "--zone-size");
+  if (!zone_size.ok()) return Usage(zone_size.status());
+  g.zone_size = *zone_size;
+  if (!o.zone_cap.empty()) {
+    auto cap = size(o.zone_cap, "--zone-cap");
+    if (!cap.ok()) return Usage(cap.status());
+    g.zone_capacity = *cap;
+  }
+  auto lbs = size(o.lbs, "--lbs");
+  if (!lbs.ok()) return Usage(lbs.status());
+  if (*lbs > (1u << 16)) return Usage(fmt::format("--lbs {} is larger than 64K", o.lbs));
+  g.logical_block_size = static_cast<uint32_t>(*lbs);
+  if (o.family == "zns") {
+    g.family = DeviceFamily::kNvmeZns;
+  } else if (o.family == "zbc") {
+    g.family = DeviceFamily::kScsiZbc;
+  } else if (o.family == "nullblk") {
+    g.family = DeviceFamily::kNullBlk;
+  } else {
+    return Usage(fmt::format("--family {} is not zns, zbc or nullblk", o.family));
+  }
+  g.zones = o.zones;
+  g.conventional_zones = o.conv;
+  g.max_open_zones = o.max_open;
+  g.max_active_zones = o.max_active;
+  if (Status s = CreateEmulatedDevice(o.path, g); !s.ok()) return Fail(s);
+  fmt::print("created emu:{} ({} zones of {}, {} family)\n", o.path, g.zones,
+             Bytes(g.zone_size), o.family);
   return 0;
 }
 
@@ -147,11 +189,11 @@ void AddZoneCommands(CLI::App& app, Runner& run) {
   AddDeviceCommand(app, run, "zones", "Report every zone, like blkzone report", Zones);
 
   static std::string uri;
-  static int64_t zone = -1;
+  static std::string zone;
   static bool all = false;
   auto* reset = app.add_subcommand("reset", "Reset one zone or all sequential zones");
   reset->add_option("uri", uri, "Device URI")->required();
-  reset->add_option("--zone", zone, "Zone index")->check(CLI::NonNegativeNumber);
+  reset->add_option("--zone", zone, "Zone index");
   reset->add_flag("--all", all, "Reset every sequential zone");
   reset->callback([&run] { run = [] { return Reset(uri, zone, all); }; });
 
@@ -165,6 +207,8 @@ void AddZoneCommands(CLI::App& app, Runner& run) {
   mkemu->add_option("--max-open", mk.max_open, "Open-zone limit, 0 = none (default 14)");
   mkemu->add_option("--max-active", mk.max_active, "Active-zone limit, 0 = none (default 14)");
   mkemu->add_option("--lbs", mk.lbs, "Logical block size")->capture_default_str();
+  mkemu->add_option("--family", mk.family, "Edge-case behaviour: zns, zbc or nullblk")
+      ->capture_default_str();
   mkemu->callback([&run] { run = [] { return Mkemu(mk); }; });
 }
 

@@ -20,6 +20,7 @@ class Owner final : public GcOwner {
  public:
   Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
     ++calls;
+    if (during_relocate) during_relocate();
     if (fail) return Status::IoError("the owner's journal is full");
     if (short_answer) return std::vector<bool>(moves.size() - 1, true);
     std::vector<bool> ok(moves.size(), true);
@@ -46,6 +47,7 @@ class Owner final : public GcOwner {
   std::map<uint64_t, uint64_t> l2p, p2l;
   std::function<bool(const Move&)> reject;
   std::function<uint64_t(uint64_t lba)> dies;  // known death times, by lba
+  std::function<void()> during_relocate;       // runs inside Relocate
   bool fail = false;                           // Relocate fails outright
   bool short_answer = false;                   // Relocate answers for one move too few
   int calls = 0;
@@ -530,6 +532,70 @@ TEST(GcEngine, AnOwnerThatCannotRelocateKeepsItsVictim) {
     EXPECT_EQ(h.EngineLive(), (4 * 64 - 56) * kB);
     h.VerifyAll();
   }
+}
+
+// Regression: an owner whose Relocate called Allocate (or CollectOnce, Stop)
+// waited for the very collection that was calling it, forever.
+TEST(GcEngine, CallsThatWaitForACollectionFailWithBusyFromInsideRelocate) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
+  for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  for (uint64_t lba = 64; lba < 120; ++lba) {
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+    h.owner.p2l.erase(h.owner.l2p[lba]);
+    h.owner.l2p.erase(lba);
+  }
+  std::vector<Status> inside;
+  h.owner.during_relocate = [&] {
+    inside.push_back(h.gc->Allocate(kB).status());
+    inside.push_back(h.gc->CollectOnce());
+    inside.push_back(h.gc->Start());
+    inside.push_back(h.gc->Stop());
+    inside.push_back(Status(h.gc->Stats().collections == 0 ? Code::kOk : Code::kAborted, ""));
+  };
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  ASSERT_EQ(inside.size(), 5u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(inside[i].code(), Code::kBusy) << i << ": " << inside[i].ToString();
+    EXPECT_NE(inside[i].message().find("inside the owner's Relocate"), std::string::npos);
+  }
+  EXPECT_TRUE(inside[4].ok()) << "Stats may be read from inside Relocate";
+  h.owner.during_relocate = nullptr;
+  // Outside the callback the same calls work.
+  EXPECT_TRUE(h.gc->Allocate(kB).ok());
+  EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+  h.VerifyAll();
+}
+
+// Regression: a victim whose reset failed after the owner had remapped it
+// stayed "collecting", on no list, its extents counted live: lost for good.
+TEST(GcEngine, AVictimWhoseResetFailsIsRetriedNotLost) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
+  for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  for (uint64_t lba = 64; lba < 120; ++lba) {
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+    h.owner.p2l.erase(h.owner.l2p[lba]);
+    h.owner.l2p.erase(lba);
+  }
+  const size_t rule = h.dev->AddRule({.op = FaultOp::kManage, .zone = 1});
+  const uint32_t free_before = h.gc->FreeZones();
+  const Status s = h.gc->CollectOnce();
+  EXPECT_EQ(s.code(), Code::kIoError) << s.ToString();
+  EXPECT_NE(s.message().find("reset of GC victim zone 1"), std::string::npos) << s.ToString();
+  EXPECT_EQ(h.dev->Injected(rule), 1u);
+  EXPECT_EQ(h.gc->LiveBytes(1), 0u) << "the owner remapped it: nothing in it is live";
+  EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+  h.VerifyAll();
+  // The next collection takes the dead zone again and this time resets it.
+  EXPECT_EQ(h.gc->PeekVictim().value(), 1u);
+  ASSERT_TRUE(h.gc->CollectOnce().ok());
+  EXPECT_EQ(h.gc->Stats().zones_reset, 1u);
+  EXPECT_GE(h.gc->FreeZones(), free_before);
+  auto z = h.dev->ReportZone(256 << 10);
+  EXPECT_EQ(z->cond, ZoneCondition::kEmpty);
+  // And the zone is used again: fill the device a few times over.
+  for (int i = 0; i < 4000; ++i) ASSERT_TRUE(h.Write(i % 200).ok()) << i;
+  EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+  h.VerifyAll();
 }
 
 TEST(GcEngine, RefusesADeviceWithDataOrTooFewZones) {

@@ -1,7 +1,7 @@
 // io_uring rings: an RAII ring and a pool of them so concurrent callers of a
 // device each get a ring of their own without creating one per call.
-#ifndef ZGC_SRC_ZONES_IO_RING_H_
-#define ZGC_SRC_ZONES_IO_RING_H_
+#ifndef ZGC_SRC_BASE_IO_RING_H_
+#define ZGC_SRC_BASE_IO_RING_H_
 
 #include <liburing.h>
 
@@ -64,4 +64,4 @@ class IoRingPool {
 
 }  // namespace zgc
 
-#endif  // ZGC_SRC_ZONES_IO_RING_H_
+#endif  // ZGC_SRC_BASE_IO_RING_H_

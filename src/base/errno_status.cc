@@ -1,4 +1,4 @@
-#include "src/zones/errno_status.h"
+#include "src/base/errno_status.h"
 
 #include <cerrno>
 #include <cstdio>

@@ -1,6 +1,6 @@
 // The one place where errno values become zgc::Status codes (the device edge).
-#ifndef ZGC_SRC_ZONES_ERRNO_STATUS_H_
-#define ZGC_SRC_ZONES_ERRNO_STATUS_H_
+#ifndef ZGC_SRC_BASE_ERRNO_STATUS_H_
+#define ZGC_SRC_BASE_ERRNO_STATUS_H_
 
 #include <string>
 
@@ -22,4 +22,4 @@ Status NvmeStatus(int nvme_status, const std::string& what);
 
 }  // namespace zgc
 
-#endif  // ZGC_SRC_ZONES_ERRNO_STATUS_H_
+#endif  // ZGC_SRC_BASE_ERRNO_STATUS_H_

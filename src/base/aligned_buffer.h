@@ -1,6 +1,6 @@
 // RAII buffer aligned for O_DIRECT and DMA.
-#ifndef ZGC_SRC_ZONES_ALIGNED_BUFFER_H_
-#define ZGC_SRC_ZONES_ALIGNED_BUFFER_H_
+#ifndef ZGC_SRC_BASE_ALIGNED_BUFFER_H_
+#define ZGC_SRC_BASE_ALIGNED_BUFFER_H_
 
 #include <cstddef>
 #include <cstdlib>
@@ -36,4 +36,4 @@ class AlignedBuffer {
 
 }  // namespace zgc
 
-#endif  // ZGC_SRC_ZONES_ALIGNED_BUFFER_H_
+#endif  // ZGC_SRC_BASE_ALIGNED_BUFFER_H_

@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include "src/zones/errno_status.h"
+#include "src/base/errno_status.h"
 
 namespace zgc {
 namespace {

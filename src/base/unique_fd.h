@@ -1,6 +1,6 @@
 // RAII owner of a file descriptor.
-#ifndef ZGC_SRC_ZONES_UNIQUE_FD_H_
-#define ZGC_SRC_ZONES_UNIQUE_FD_H_
+#ifndef ZGC_SRC_BASE_UNIQUE_FD_H_
+#define ZGC_SRC_BASE_UNIQUE_FD_H_
 
 #include <unistd.h>
 
@@ -34,4 +34,4 @@ class UniqueFd {
 
 }  // namespace zgc
 
-#endif  // ZGC_SRC_ZONES_UNIQUE_FD_H_
+#endif  // ZGC_SRC_BASE_UNIQUE_FD_H_

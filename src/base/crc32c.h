@@ -1,6 +1,6 @@
 // CRC-32C (Castagnoli), the checksum of zgc's on-media metadata.
-#ifndef ZGC_SRC_ZONES_CRC32C_H_
-#define ZGC_SRC_ZONES_CRC32C_H_
+#ifndef ZGC_SRC_BASE_CRC32C_H_
+#define ZGC_SRC_BASE_CRC32C_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -12,4 +12,4 @@ uint32_t Crc32c(uint32_t crc, const void* data, size_t n);
 
 }  // namespace zgc
 
-#endif  // ZGC_SRC_ZONES_CRC32C_H_
+#endif  // ZGC_SRC_BASE_CRC32C_H_

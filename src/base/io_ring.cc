@@ -1,6 +1,6 @@
-#include "src/zones/io_ring.h"
+#include "src/base/io_ring.h"
 
-#include "src/zones/errno_status.h"
+#include "src/base/errno_status.h"
 
 namespace zgc {
 

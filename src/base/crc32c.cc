@@ -1,4 +1,4 @@
-#include "src/zones/crc32c.h"
+#include "src/base/crc32c.h"
 
 #include <array>
 
