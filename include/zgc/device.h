@@ -84,6 +84,9 @@ struct DeviceInfo {
   uint32_t max_open_zones = 0;    // 0: no limit
   uint32_t max_active_zones = 0;  // 0: no limit
   bool zone_append = false;       // Append() is available
+  // False for a metadata-only device (mem:?data=0, for simulators): zone
+  // state is kept, data is not, and reads return zeroes.
+  bool stores_data = true;
   uint32_t max_append_bytes = 0;  // largest single Append(); 0 when unavailable
   CopyLimits copy;
 

@@ -157,6 +157,12 @@ class GcEngine {
   // zones hold (for tools that reset the device first, so that bad input
   // fails before anything is erased). Fails as Create does.
   static Status Check(ZonedDevice& device, GcOptions options);
+  // The most live data an owner may keep on this device (its usable zones)
+  // for GC to always make progress: the capacity less the reserve and one
+  // zone of working room. With more, the device fills with entirely live
+  // zones and Allocate fails with kNoSpace. Owners size their logical space
+  // by it before they write. Fails as Check does.
+  static Result<uint64_t> MaxLiveBytes(ZonedDevice& device, GcOptions options);
   virtual ~GcEngine() = default;
 
   // Where to write next; the hint chooses the placement class. Collects

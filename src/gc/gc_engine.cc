@@ -39,6 +39,11 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
   // Each class keeps a zone open: fit them in the device's limits, GC classes first to give way.
   const uint32_t limit = std::min(info.max_active_zones ? info.max_active_zones : ~0u,
                                   info.max_open_zones ? info.max_open_zones : ~0u);
+  // One zone for user data and one to relocate into is the least GC can work with.
+  if (limit < 2)
+    return Status::InvalidArgument(info.uri + ": the device allows " + std::to_string(limit) +
+                                   " open/active zone; the GC engine needs 2 (one for user "
+                                   "data, one to relocate into)");
   while (uint32_t(options.user_classes) + options.gc_classes > limit) {
     if (options.gc_classes > 1)
       --options.gc_classes;
@@ -73,6 +78,20 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
 
 Status GcEngine::Check(ZonedDevice& device, GcOptions options) {
   return Survey(device, options, /*require_empty=*/false).status();
+}
+
+Result<uint64_t> GcEngine::MaxLiveBytes(ZonedDevice& device, GcOptions options) {
+  ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, false));
+  // The reserve plus one zone of working room, counted as the largest zones
+  // (capacities may differ), so that the bound holds whichever zones are free.
+  std::vector<uint64_t> caps;
+  for (const ZoneMeta& m : meta)
+    if (m.state == ZoneMeta::State::kFree) caps.push_back(m.cap);
+  std::sort(caps.begin(), caps.end());
+  const size_t keep = caps.size() - std::min<size_t>(caps.size(), options.reserve_zones + 1);
+  uint64_t blocks = 0;
+  for (size_t i = 0; i < keep; ++i) blocks += caps[i];
+  return blocks * device.info().logical_block_size;
 }
 
 Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner& owner,

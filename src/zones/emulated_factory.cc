@@ -38,9 +38,10 @@ Result<std::unique_ptr<ZonedDevice>> OpenMemDevice(const Uri& uri) {
   zones.reserve(g.nr_zones);
   for (uint32_t i = 0; i < g.nr_zones; ++i) zones.push_back(emu_format::InitialZone(g, i));
   auto store = std::make_unique<MemZoneStore>(g.zone_size * g.nr_zones, keep_data);
-  return std::unique_ptr<ZonedDevice>(std::make_unique<EmulatedDevice>(
-      g.ToInfo(uri.text(), "mem", keep_data ? "memory" : "memory (metadata only)"),
-      std::move(store), std::move(zones)));
+  DeviceInfo info = g.ToInfo(uri.text(), "mem", keep_data ? "memory" : "memory (metadata only)");
+  info.stores_data = keep_data;
+  return std::unique_ptr<ZonedDevice>(
+      std::make_unique<EmulatedDevice>(std::move(info), std::move(store), std::move(zones)));
 }
 
 Result<std::unique_ptr<ZonedDevice>> OpenEmuDevice(const Uri& uri) {

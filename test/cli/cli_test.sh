@@ -20,16 +20,76 @@ check reset-all 0 "reset all" -- "$zgc" reset "emu:$dir/a.img" --all
 check run 0 "zones reset +[1-9]" -- "$zgc" run "emu:$dir/a.img" --passes 4 --block 64K
 check run-verified 0 "live data verified .* every block" -- "$zgc" run "emu:$dir/a.img" --workload zipf --quiet
 sum=$(md5sum < "$dir/a.img")
-check run-workload 1 "invalid_argument: .*workload 'bogus'" -- "$zgc" run "emu:$dir/a.img" --workload bogus
-check run-spare 1 "invalid_argument: --spare 1 " -- "$zgc" run "emu:$dir/a.img" --spare 1
+check run-workload 2 "invalid_argument: .*workload 'bogus'" -- "$zgc" run "emu:$dir/a.img" --workload bogus
+check run-spare 2 "invalid_argument: --spare 1 " -- "$zgc" run "emu:$dir/a.img" --spare 1
+check run-spare0 2 "invalid_argument: --spare 0 " -- "$zgc" run "emu:$dir/a.img" --spare 0
+check run-nan 2 "passes nan is not" -- "$zgc" run "emu:$dir/a.img" --passes nan
+check run-inf 2 "passes inf is not" -- "$zgc" run "emu:$dir/a.img" --passes inf
+check run-block-bogus 2 "'bogus' is not a size" -- "$zgc" run "emu:$dir/a.img" --block bogus
+check run-block-zero 2 "block 0 is not a multiple of 4 KiB" -- "$zgc" run "emu:$dir/a.img" --block 0
+check run-block-one 2 "block 1 is not a multiple of 4 KiB" -- "$zgc" run "emu:$dir/a.img" --block 1
+check run-block-3k 2 "block 3K is not a multiple of 4 KiB" -- "$zgc" run "emu:$dir/a.img" --block 3K
+check run-block-neg 2 "'-4K' is not a size" -- "$zgc" run "emu:$dir/a.img" --block=-4K
+check run-block-huge 2 "too large" -- "$zgc" run "emu:$dir/a.img" --block 99999999999T
 check run-noroom 1 "invalid_argument: .*no units" -- "$zgc" run "emu:$dir/a.img" --spare 0.9999 --block 1M
 [ "$(md5sum < "$dir/a.img")" = "$sum" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL a refused run changed the device"; }
 check run-tiny 1 "no_space: .*too few for a GC reserve" -- "$zgc" run "mem:?zone_size=1M&zones=4"
+# Refused before the device is created or erased (regressions: each of these
+# erased the device first, then failed or never ended).
+for b in bogus 0 3K; do
+  check "run-create-$b" 2 "block" -- "$zgc" run "emu:$dir/c.img?create=1&zone_size=1M&zones=8" --block "$b"
+done
+[ ! -e "$dir/c.img" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL a refused run created its device"; }
+"$zgc" mkemu "$dir/z6.img" --zone-size 1M --zones 6 >/dev/null
+"$zgc" mkemu "$dir/z1.img" --zone-size 1M --zones 16 --max-open 1 --max-active 1 >/dev/null
+for f in z6 z1; do "$zgc" run "emu:$dir/$f.img" --passes 1 --spare 0.5 --quiet >/dev/null 2>&1; done  # data to lose (z1 refuses)
+sum6=$(md5sum < "$dir/z6.img"); sum1=$(md5sum < "$dir/z1.img")
+check run-6zones 1 "leaves GC no zone to work in.*raise --spare to 0.25" -- "$zgc" run "emu:$dir/z6.img" --passes 2 --block 64K
+check run-1active 1 "allows 1 open/active zone; the GC engine needs 2" -- "$zgc" run "emu:$dir/z1.img"
+[ "$(md5sum < "$dir/z6.img")" = "$sum6" ] && [ "$(md5sum < "$dir/z1.img")" = "$sum1" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL a refused run erased its device"; }
+check run-6zones-ok 0 "every block" -- "$zgc" run "emu:$dir/z6.img" --passes 2 --block 64K --spare 0.25
+check run-nodata 1 "not_supported: .*keeps no data" -- "$zgc" run "mem:?zone_size=4M&zones=16&data=0"
+check version 0 "^zgc [0-9]+\.[0-9]+\.[0-9]+" -- "$zgc" --version
+check unknown-command 2 "'bogus' is not a zgc command; commands: info, zones" -- "$zgc" bogus
+check info-small 0 "64 x 8 KiB \(capacity 8 KiB\)" -- "$zgc" info "mem:?zone_size=8K&zones=64"
+check info-cap 0 "capacity: +26 MiB usable \(32 MiB of address space\)" -- "$zgc" info "mem:?zone_size=2M&zone_cap=1664K&zones=16"
+# mkemu: the path and the sizes are values, never URI text.
+check mkemu-inject 2 "zone-size: '4M&family=nullblk' is not a size" -- "$zgc" mkemu "$dir/i.img" --zone-size '4M&family=nullblk' --zones 8
+[ ! -e "$dir/i.img" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL mkemu took URI text from a size"; }
+check mkemu-qmark 0 "created emu:$dir/q\?x=1.img" -- "$zgc" mkemu "$dir/q?x=1.img" --zone-size 1M --zones 8
+[ -e "$dir/q?x=1.img" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL mkemu with ? in the path"; }
+check mkemu-amp 0 "created emu:$dir/a&family=zbc.img .*zns family" -- "$zgc" mkemu "$dir/a&family=zbc.img" --zone-size 1M --zones 8
+check mkemu-family 0 "zbc family" -- "$zgc" mkemu "$dir/f.img" --zone-size 1M --zones 8 --family zbc
+check info-family 0 "family zbc" -- "$zgc" info "emu:$dir/f.img"
+check mkemu-badfamily 2 "family bogus is not" -- "$zgc" mkemu "$dir/g.img" --zone-size 1M --zones 8 --family bogus
+# A header re-signed with family 9 or 257 (which narrows to 1, zns) is corrupt:
+# the whole 32-bit value is validated.
+for fam in 9 257; do
+  cp "$dir/f.img" "$dir/f$fam.img"
+  python3 - "$dir/f$fam.img" "$fam" <<'PY'
+import struct, sys
+p, fam = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(p, 'rb').read(4096))
+def crc32c(data):
+    crc = 0xffffffff
+    for x in data:
+        crc ^= x
+        for _ in range(8): crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1))
+    return crc ^ 0xffffffff
+struct.pack_into('<I', b, 88, fam)
+struct.pack_into('<I', b, 4092, crc32c(bytes(b[:4092])))
+open(p, 'r+b').write(bytes(b))
+PY
+  check "family$fam" 1 "corruption: .*family $fam is not" -- "$zgc" info "emu:$dir/f$fam.img"
+done
 sum=$(md5sum < "$dir/a.img")
 check mkemu-exists 1 "already exists" -- "$zgc" mkemu "$dir/a.img" --zone-size 1M --zones 8
 [ "$(md5sum < "$dir/a.img")" = "$sum" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL mkemu changed an existing file"; }
 check reset-range 1 "out_of_range: .*no zone 8" -- "$zgc" reset "emu:$dir/a.img" --zone 8
-check reset-both 1 "exactly one" -- "$zgc" reset "emu:$dir/a.img" --all --zone 1
+check reset-both 2 "exactly one" -- "$zgc" reset "emu:$dir/a.img" --all --zone 1
+check reset-neither 2 "exactly one" -- "$zgc" reset "emu:$dir/a.img"
+check reset-huge 2 "zone '99999999999999999999' is not a zone index .*too large" -- "$zgc" reset "emu:$dir/a.img" --zone 99999999999999999999
+check reset-neg 2 "zone '-1' is not a zone index" -- "$zgc" reset "emu:$dir/a.img" --zone=-1
 check reset-conv 1 "zone_state: .*conventional" -- "$zgc" reset "emu:$dir/a.img" --zone 0
 check missing 1 "not_found: .*no such file" -- "$zgc" info "emu:$dir/none.img"
 [ ! -e "$dir/none.img" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL info created a file"; }
@@ -52,9 +112,12 @@ a=$(printf '0x%x' $((src * 0x100000))); b=$(printf '0x%x' $((src * 0x100000 + 0x
 check copy 0 "verified: every copied byte" -- "$zgc" copy "emu:$dir/a.img" --src "$a:64K,$b:8K" --dst-zone "$d1" --verify
 check copy-rw 0 "rw +73728 bytes" -- "$zgc" copy "emu:$dir/a.img" --src "$a:64K,$b:8K" --dst-zone "$d1" --path rw --verify
 check copy-nvme 1 "not_supported: .*copy path nvme is absent" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone "$d2" --path nvme
-check copy-badpath 1 "is not one of" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone "$d2" --path magic
-check copy-badsrc 1 "not OFFSET:LENGTH" -- "$zgc" copy "emu:$dir/a.img" --src 4096 --dst-zone "$d2"
+check copy-badpath 2 "is not one of" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone "$d2" --path magic
+check copy-badsrc 2 "not OFFSET:LENGTH" -- "$zgc" copy "emu:$dir/a.img" --src 4096 --dst-zone "$d2"
 check copy-unaligned 1 "invalid_argument: .*not aligned" -- "$zgc" copy "emu:$dir/a.img" --src 0:100 --dst-zone "$d2"
+check copy-huge 1 "out_of_range: --src 0x400000:0x10000000000 ends past the device end" -- "$zgc" copy "emu:$dir/a.img" --src 0x400000:1T --dst-zone "$d2" --verify
+check copy-toolong 1 "no_space: .* do not fit" -- "$zgc" copy "emu:$dir/a.img" --src "$a:2M" --dst-zone "$d2" --verify
+check copy-bigzone 2 "dst-zone '99999999999999999999' is not a zone index" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone 99999999999999999999
 check copy-full 1 "zone $src is fu" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone "$src"
 check copy-conv 1 "zone_state" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone 0
 printf 'corrupt' | dd of="$dir/a.img" bs=1 seek=16 conv=notrunc status=none

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <numeric>
 
@@ -66,22 +67,44 @@ uint64_t UnitBytes(uint64_t want, uint32_t lbs, const std::vector<Zone>& zones) 
   return unit;
 }
 
+// The write unit as given: a size, a whole number of 4 KiB (so of any
+// logical block size up to 4 KiB), at most 1 GiB. Checked before the device
+// is opened, since opening may create it.
+Result<uint64_t> ParseBlock(const std::string& text) {
+  auto b = ParseSize(text);
+  if (!b.ok()) return b.status().WithContext("--block");
+  if (*b == 0 || *b % 4096 || *b > (1ull << 30))
+    return Status::InvalidArgument(
+        fmt::format("--block {} is not a multiple of 4 KiB between 4K and 1G", text));
+  return b;
+}
+
 int Run(const RunOptions& o) {
+  // Usage first: nothing is opened (or created) for a command line that is wrong.
+  if (!std::isfinite(o.passes) || o.passes <= 0 || o.passes > 1e6)
+    return Usage(fmt::format("--passes {} is not a number of volumes in (0, 1e6]", o.passes));
+  if (!(o.spare > 0 && o.spare < 1))
+    return Usage(fmt::format("--spare {} is not in (0, 1)", o.spare));
+  if (Status s = UnitPicker::CheckKind(o.workload); !s.ok()) return Usage(s);
+  auto block_bytes = ParseBlock(o.block);
+  if (!block_bytes.ok()) return Usage(block_bytes.status());
   if (o.uri.rfind("zbd:", 0) == 0 && !o.force)
     return Fail(Status::InvalidArgument(
         o.uri + ": zgc run erases the device; add --force to run it on real hardware"));
-  if (!(o.spare > 0 && o.spare < 1))
-    return Fail(Status::InvalidArgument(fmt::format("--spare {} is not in (0, 1)", o.spare)));
-  if (Status s = UnitPicker::CheckKind(o.workload); !s.ok()) return Fail(s);
   auto opened = OpenDevice(o.uri);
   if (!opened.ok()) return Fail(opened.status());
   ZonedDevice& dev = **opened;
   const DeviceInfo& info = dev.info();
-  auto block_bytes = ParseSize(o.block);
-  if (!block_bytes.ok()) return Fail(block_bytes.status().WithContext("--block"));
+  // Everything that can be refused is refused before the device is erased.
+  if (!info.stores_data)
+    return Fail(Status::NotSupported(
+        o.uri + ": the device keeps no data (metadata only), and zgc run verifies every block"));
+  if (*block_bytes % info.logical_block_size)
+    return Fail(Status::InvalidArgument(fmt::format(
+        "--block {} is not a multiple of the {}-byte logical block", o.block,
+        info.logical_block_size)));
   auto zones = dev.ReportAllZones();
   if (!zones.ok()) return Fail(zones.status());
-  // Everything that can be refused is refused before the device is erased.
   // The background scheduler keeps a zone or two free ahead of the writer, not
   // more: every zone it holds free is spare space that cannot gather garbage,
   // which costs write amplification on a device of few zones.
@@ -89,6 +112,8 @@ int Run(const RunOptions& o) {
   gc_options.low_watermark = gc_options.reserve_zones + 1;
   gc_options.high_watermark = gc_options.reserve_zones + 2;
   if (Status s = GcEngine::Check(dev, gc_options); !s.ok()) return Fail(s);
+  auto max_live = GcEngine::MaxLiveBytes(dev, gc_options);
+  if (!max_live.ok()) return Fail(max_live.status());
 
   uint64_t seq_zones = 0;
   for (const Zone& z : *zones)
@@ -100,6 +125,15 @@ int Run(const RunOptions& o) {
       seq_zones > gc_options.reserve_zones ? (seq_zones - gc_options.reserve_zones) : 0;
   const uint64_t units =
       static_cast<uint64_t>(double(usable * info.zone_capacity) * (1.0 - o.spare)) / unit;
+  if (units * unit > *max_live)
+    return Fail(Status::InvalidArgument(fmt::format(
+        "{}: a volume of {} with --spare {} leaves GC no zone to work in: {} sequential zones "
+        "hold at most {} of live data beside the GC reserve of {} zones; raise --spare to {:.2f} "
+        "or use a larger device",
+        o.uri, Bytes(units * unit), o.spare, seq_zones, Bytes(*max_live),
+        gc_options.reserve_zones,
+        std::ceil(100.0 * (1.0 - double(*max_live) / double(usable * info.zone_capacity))) /
+            100.0)));
   auto picker = UnitPicker::Create(o.workload, units, o.seed);
   if (!picker.ok()) return Fail(picker.status().WithContext(o.uri));
   if (Status s = dev.ResetAll(); !s.ok()) return Fail(s);
@@ -170,8 +204,7 @@ void AddRunCommand(CLI::App& app, Runner& run) {
       "run", "Fill and overwrite a volume on the device while GC reclaims zones, then verify");
   cmd->add_option("uri", o.uri, "Device URI")->capture_default_str();
   cmd->add_option("--passes", o.passes, "Volume sizes to write (the first pass fills it)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->capture_default_str();
   cmd->add_option("--spare", o.spare, "Share of the usable capacity kept free for GC")
       ->capture_default_str();
   cmd->add_option("--block", o.block, "Write unit (rounded down to divide the zone capacity)")

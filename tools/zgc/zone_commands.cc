@@ -45,6 +45,7 @@ nlohmann::json DeviceInfoJson(const DeviceInfo& i) {
           {"max_active_zones", i.max_active_zones},
           {"capacity_bytes", i.capacity_bytes()},
           {"zone_append", i.zone_append},
+          {"stores_data", i.stores_data},
           {"max_append_bytes", i.max_append_bytes},
           {"copy",
            {{"max_range_bytes", i.copy.max_range_bytes},

@@ -598,6 +598,40 @@ TEST(GcEngine, AVictimWhoseResetFailsIsRetriedNotLost) {
   h.VerifyAll();
 }
 
+// Regressions (zgc run erased devices it then could not run on): what Create
+// or the first collection would refuse, Check refuses first.
+TEST(GcEngine, CheckRefusesAnActiveLimitBelowTwoAndMaxLiveLeavesAWorkingZone) {
+  auto one = OpenDevice("mem:?zone_size=256K&zones=16&max_open=1&max_active=1");
+  const Status s = GcEngine::Check(**one, {});
+  EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("needs 2"), std::string::npos) << s.ToString();
+  auto two = OpenDevice("mem:?zone_size=256K&zones=16&max_open=2&max_active=2");
+  EXPECT_TRUE(GcEngine::Check(**two, {}).ok());
+  // 16 zones, a reserve of 2 and one zone of room: 13 zones of live data.
+  EXPECT_EQ(*GcEngine::MaxLiveBytes(**two, {}), 13u * (256 << 10));
+  auto capped = OpenDevice("mem:?zone_size=256K&zone_cap=192K&zones=8&conv=1");
+  EXPECT_EQ(*GcEngine::MaxLiveBytes(**capped, {.reserve_zones = 1, .low_watermark = 2}),
+            5u * (192 << 10));
+}
+
+// An owner that keeps MaxLiveBytes live (the bound, exactly) never runs out.
+TEST(GcEngine, AnOwnerAtMaxLiveBytesKeepsMakingProgress) {
+  for (const char* uri : {"mem:?zone_size=64K&zones=6&max_open=0&max_active=0",
+                          "mem:?zone_size=64K&zones=7&max_open=0&max_active=0",
+                          "mem:?zone_size=64K&zones=12&max_open=0&max_active=0"}) {
+    SCOPED_TRACE(uri);
+    Harness h(uri);
+    const uint64_t blocks = *GcEngine::MaxLiveBytes(*h.dev, {}) / kB;
+    std::mt19937 rng(3);
+    for (uint64_t i = 0; i < 30 * blocks; ++i) {
+      const uint64_t lba = i < blocks ? i : rng() % blocks;
+      ASSERT_TRUE(h.Write(lba).ok()) << i;
+    }
+    EXPECT_EQ(h.EngineLive(), blocks * kB);
+    h.VerifyAll();
+  }
+}
+
 TEST(GcEngine, RefusesADeviceWithDataOrTooFewZones) {
   Owner owner;
   auto d = OpenDevice("mem:?zone_size=256K&zones=16&max_open=0&max_active=0");
