@@ -10,7 +10,10 @@ namespace zgc {
 
 EmulatedDevice::EmulatedDevice(DeviceInfo info, std::unique_ptr<ZoneStore> store,
                                std::vector<Zone> zones)
-    : info_(std::move(info)), store_(std::move(store)), zones_(std::move(zones)) {
+    : info_(std::move(info)),
+      store_(std::move(store)),
+      zones_(std::move(zones)),
+      busy_(zones_.size(), 0) {
   for (Zone& z : zones_) {
     if (z.open()) z.cond = z.wp == z.start ? ZoneCondition::kEmpty : ZoneCondition::kClosed;
     if (z.active()) ++nr_active_;
@@ -35,7 +38,8 @@ Status EmulatedDevice::ManageZones(ZoneAction action, uint64_t offset, uint64_t 
   // The kernel turns a reset of the whole device into reset-all, which skips
   // conventional zones; any other range is applied zone by zone.
   const bool reset_all = action == ZoneAction::kReset && count == info_.nr_zones;
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  WaitIdle(lock, first, count);
   for (uint32_t i = first; i < first + count; ++i) {
     if (reset_all && !zones_[i].sequential()) continue;
     ZGC_RETURN_IF_ERROR(CheckTransition(info_, action, zones_[i]));
@@ -160,26 +164,56 @@ Status EmulatedDevice::ResetZone(uint32_t index) {
   return had_data ? store_->Discard(z.start, z.size) : Status::OK();
 }
 
-Status EmulatedDevice::WriteInZone(uint32_t index, uint64_t offset,
-                                   std::span<const std::byte> data) {
+void EmulatedDevice::WaitIdle(std::unique_lock<std::mutex>& lock, uint32_t first,
+                              uint32_t count) {
+  idle_.wait(lock, [&] {
+    return std::all_of(busy_.begin() + first, busy_.begin() + first + count,
+                       [](uint8_t b) { return b == 0; });
+  });
+}
+
+Status EmulatedDevice::Claim(uint32_t index, uint64_t offset) {
+  if (busy_[index])
+    return Status::ZoneState(info_.uri + ": write at " + Hex(offset) + " to " +
+                             DescribeZone(info_, zones_[index]) +
+                             ": another write to the zone is in flight (writes to a zone must "
+                             "be issued one after the other)");
+  busy_[index] = 1;
+  return Status::OK();
+}
+
+Status EmulatedDevice::Complete(uint32_t index, uint64_t length, Status moved) {
+  busy_[index] = 0;
+  idle_.notify_all();
+  if (!moved.ok()) return moved;
   Zone& z = zones_[index];
-  ZGC_RETURN_IF_ERROR(CheckWrite(info_, z, offset, data.size()));
-  if (!z.sequential()) return store_->Write(offset, data);
-  if (z.cond == ZoneCondition::kEmpty || z.cond == ZoneCondition::kClosed)
-    ZGC_RETURN_IF_ERROR(OpenZone(index, /*implicit=*/true));
-  ZGC_RETURN_IF_ERROR(store_->Write(offset, data));
-  z.wp += data.size();
+  if (!z.sequential()) return Status::OK();
+  z.wp += length;
   if (z.wp == z.start + z.capacity) return FinishZone(index);
   return Save(index);
 }
 
+Status EmulatedDevice::WriteInZone(std::unique_lock<std::mutex>& lock, uint32_t index,
+                                   uint64_t offset, std::span<const std::byte> data) {
+  Zone& z = zones_[index];
+  ZGC_RETURN_IF_ERROR(CheckWrite(info_, z, offset, data.size()));
+  ZGC_RETURN_IF_ERROR(Claim(index, offset));
+  if (z.sequential() && (z.cond == ZoneCondition::kEmpty || z.cond == ZoneCondition::kClosed)) {
+    if (Status s = OpenZone(index, /*implicit=*/true); !s.ok()) return Complete(index, 0, s);
+  }
+  lock.unlock();
+  Status moved = store_->Write(offset, data);
+  lock.lock();
+  return Complete(index, data.size(), std::move(moved));
+}
+
 Status EmulatedDevice::Write(uint64_t offset, std::span<const std::byte> data) {
   ZGC_RETURN_IF_ERROR(CheckDataRange(info_, offset, data.size()));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   while (!data.empty()) {
     const uint32_t index = offset / info_.zone_size;
     const size_t n = std::min<uint64_t>(data.size(), zones_[index].end() - offset);
-    ZGC_RETURN_IF_ERROR(WriteInZone(index, offset, data.first(n)));
+    ZGC_RETURN_IF_ERROR(WriteInZone(lock, index, offset, data.first(n)));
     data = data.subspan(n);
     offset += n;
   }
@@ -189,13 +223,15 @@ Status EmulatedDevice::Write(uint64_t offset, std::span<const std::byte> data) {
 Result<uint64_t> EmulatedDevice::Append(uint64_t zone_start, std::span<const std::byte> data) {
   if (!info_.zone_append) return ZonedDevice::Append(zone_start, data);
   ZGC_RETURN_IF_ERROR(CheckAppend(info_, zone_start, data.size()));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   const uint32_t index = zone_start / info_.zone_size;
   if (!zones_[index].sequential())
     return Status::ZoneState(info_.uri + ": append to conventional " +
                              DescribeZone(info_, zones_[index]));
+  // Appends to one zone are ordered by the device: the next waits for this one.
+  idle_.wait(lock, [&] { return busy_[index] == 0; });
   const uint64_t at = zones_[index].wp;
-  ZGC_RETURN_IF_ERROR(WriteInZone(index, at, data));
+  ZGC_RETURN_IF_ERROR(WriteInZone(lock, index, at, data));
   return at;
 }
 
@@ -228,21 +264,29 @@ Status EmulatedDevice::Read(uint64_t offset, std::span<std::byte> data) {
   return Status::OK();
 }
 
-Status EmulatedDevice::CopyReadable(uint64_t src, uint64_t dst, uint64_t n) {
-  static const std::vector<std::byte> kZeros(1 << 20);
+Status EmulatedDevice::PlanReadable(uint64_t src, uint64_t dst, uint64_t n,
+                                    std::vector<CopyPiece>& out) {
   while (n) {
     const Zone& z = zones_[src / info_.zone_size];
     ZGC_RETURN_IF_ERROR(CheckRead(info_, z));
     const uint64_t piece = std::min(n, z.end() - src);
     const uint64_t valid_end = ReadableEnd(z);
     const uint64_t stored = src < valid_end ? std::min(piece, valid_end - src) : 0;
-    if (stored) ZGC_RETURN_IF_ERROR(store_->Copy(src, dst, stored));
-    for (uint64_t z0 = stored; z0 < piece;) {
-      const uint64_t k = std::min<uint64_t>(kZeros.size(), piece - z0);
-      ZGC_RETURN_IF_ERROR(store_->Write(dst + z0, std::span(kZeros.data(), k)));
+    out.push_back({src, dst, piece, stored});
+    src += piece, dst += piece, n -= piece;
+  }
+  return Status::OK();
+}
+
+Status EmulatedDevice::MovePieces(const std::vector<CopyPiece>& pieces) {
+  static const std::vector<std::byte> kZeros(1 << 20);
+  for (const CopyPiece& p : pieces) {
+    if (p.stored) ZGC_RETURN_IF_ERROR(store_->Copy(p.src, p.dst, p.stored));
+    for (uint64_t z0 = p.stored; z0 < p.length;) {
+      const uint64_t k = std::min<uint64_t>(kZeros.size(), p.length - z0);
+      ZGC_RETURN_IF_ERROR(store_->Write(p.dst + z0, std::span(kZeros.data(), k)));
       z0 += k;
     }
-    src += piece, dst += piece, n -= piece;
   }
   return Status::OK();
 }
@@ -250,7 +294,7 @@ Status EmulatedDevice::CopyReadable(uint64_t src, uint64_t dst, uint64_t n) {
 Status EmulatedDevice::Copy(std::span<const Extent> sources, uint64_t destination) {
   ZGC_ASSIGN_OR_RETURN(uint64_t total, CheckCopySources(info_, sources));
   ZGC_RETURN_IF_ERROR(CheckDataRange(info_, destination, total));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   const uint32_t index = destination / info_.zone_size;
   Zone& z = zones_[index];
   if (!z.sequential())
@@ -265,20 +309,20 @@ Status EmulatedDevice::Copy(std::span<const Extent> sources, uint64_t destinatio
       (void)OpenZone(index, /*implicit=*/true);
     return rule;
   }
-  for (const Extent& e : sources) {
-    for (uint64_t off = e.offset; off < e.end(); off = zones_[off / info_.zone_size].end())
-      ZGC_RETURN_IF_ERROR(CheckRead(info_, zones_[off / info_.zone_size]));
-  }
-  if (z.cond == ZoneCondition::kEmpty || z.cond == ZoneCondition::kClosed)
-    ZGC_RETURN_IF_ERROR(OpenZone(index, /*implicit=*/true));
+  std::vector<CopyPiece> pieces;
   uint64_t at = destination;
   for (const Extent& e : sources) {
-    ZGC_RETURN_IF_ERROR(CopyReadable(e.offset, at, e.length));
+    ZGC_RETURN_IF_ERROR(PlanReadable(e.offset, at, e.length, pieces));
     at += e.length;
   }
-  z.wp += total;
-  if (z.wp == z.start + z.capacity) return FinishZone(index);
-  return Save(index);
+  ZGC_RETURN_IF_ERROR(Claim(index, destination));
+  if (z.cond == ZoneCondition::kEmpty || z.cond == ZoneCondition::kClosed) {
+    if (Status s = OpenZone(index, /*implicit=*/true); !s.ok()) return Complete(index, 0, s);
+  }
+  lock.unlock();
+  Status moved = MovePieces(pieces);
+  lock.lock();
+  return Complete(index, total, std::move(moved));
 }
 
 Status EmulatedDevice::Sync() {
@@ -292,7 +336,8 @@ Status EmulatedDevice::SetZoneCondition(uint32_t index, ZoneCondition cond) {
   if (cond != ZoneCondition::kReadOnly && cond != ZoneCondition::kOffline &&
       cond != ZoneCondition::kEmpty)
     return Status::InvalidArgument("SetZoneCondition takes read-only, offline or empty");
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  WaitIdle(lock, index, 1);
   Zone& z = zones_[index];
   if (cond == ZoneCondition::kEmpty) {
     if (!z.sequential()) {

@@ -4,12 +4,15 @@
 // the open limit is reached, active limits checked before open limits, reads
 // past the write pointer returning zeroes, open zones closed by a power cycle.
 //
-// Thread safety: all methods may be called concurrently. Zone state and writes
-// are serialized by one mutex (this is an emulator, not a fast path); reads copy
-// the zone state and then read without it.
+// Thread safety: all methods may be called concurrently. Zone state is
+// guarded by one mutex; data moves without it, so writes and copies to
+// different zones (and reads anywhere) run in parallel. A zone with a write or
+// copy in flight refuses a second one (the caller orders writes to a zone);
+// zone management and degradation wait for the zone's command to finish.
 #ifndef ZGC_SRC_ZONES_EMULATED_DEVICE_H_
 #define ZGC_SRC_ZONES_EMULATED_DEVICE_H_
 
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -42,8 +45,17 @@ class EmulatedDevice final : public ZonedDevice {
   ZoneStore& store() { return *store_; }
 
  private:
-  // All below run with mu_ held.
-  Status WriteInZone(uint32_t index, uint64_t offset, std::span<const std::byte> data);
+  // All below run with mu_ held (the lock is released and retaken around data
+  // movement where a unique_lock is passed).
+  // Writes data at offset in zone `index` (checks, implicit open, the data
+  // without the lock, then the write pointer).
+  Status WriteInZone(std::unique_lock<std::mutex>& lock, uint32_t index, uint64_t offset,
+                     std::span<const std::byte> data);
+  // Claims zone `index` for one command: kZoneState if one is in flight.
+  Status Claim(uint32_t index, uint64_t offset);
+  // Releases it: on success the write pointer advances by `length`.
+  Status Complete(uint32_t index, uint64_t length, Status moved);
+  void WaitIdle(std::unique_lock<std::mutex>& lock, uint32_t first, uint32_t count);
   Status OpenZone(uint32_t index, bool implicit);
   Status CloseZone(uint32_t index);
   Status FinishZone(uint32_t index);
@@ -51,16 +63,23 @@ class EmulatedDevice final : public ZonedDevice {
   Status Apply(ZoneAction action, uint32_t index);
   void AutoCloseImplicit();
   void LeaveOpen(uint32_t index);
-  // Moves the readable part of [src, src+n) (data up to each zone's write
-  // pointer; zeroes past it) to dst in the store.
-  Status CopyReadable(uint64_t src, uint64_t dst, uint64_t n);
+  // A piece of a copy: `stored` bytes of data at src, then zeroes (data past
+  // a source zone's write pointer reads as zeroes), to dst.
+  struct CopyPiece {
+    uint64_t src, dst, length, stored;
+  };
+  // Splits [src, src+n) at zone ends into pieces (mu_ held).
+  Status PlanReadable(uint64_t src, uint64_t dst, uint64_t n, std::vector<CopyPiece>& out);
+  Status MovePieces(const std::vector<CopyPiece>& pieces);
   static uint64_t ReadableEnd(const Zone& z);
   Status Save(uint32_t index) { return store_->SaveZone(index, zones_[index]); }
 
   const DeviceInfo info_;
   const std::unique_ptr<ZoneStore> store_;
   std::mutex mu_;
+  std::condition_variable idle_;  // a zone's command completed
   std::vector<Zone> zones_;
+  std::vector<uint8_t> busy_;  // per zone: a write or copy is moving data
   uint32_t nr_open_ = 0;
   uint32_t nr_active_ = 0;
   std::deque<uint32_t> implicit_open_;  // oldest first: the first to be auto-closed

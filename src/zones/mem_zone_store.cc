@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <vector>
 
@@ -10,16 +11,34 @@ namespace zgc {
 MemZoneStore::MemZoneStore(uint64_t capacity_bytes, bool keep_data) : keep_data_(keep_data) {
   if (!keep_data_) return;
   while (capacity_bytes / chunk_ > (1u << 24)) chunk_ <<= 1;
-  chunks_.resize((capacity_bytes + chunk_ - 1) / chunk_);
+  nr_chunks_ = (capacity_bytes + chunk_ - 1) / chunk_;
+  chunks_.reset(new std::atomic<std::byte*>[nr_chunks_]);
+  for (uint64_t c = 0; c < nr_chunks_; ++c) chunks_[c].store(nullptr, std::memory_order_relaxed);
+}
+
+MemZoneStore::~MemZoneStore() {
+  for (uint64_t c = 0; c < nr_chunks_; ++c) delete[] chunks_[c].load();
+}
+
+std::byte* MemZoneStore::ChunkFor(uint64_t c) {
+  std::byte* p = chunks_[c].load(std::memory_order_acquire);
+  if (p) return p;
+  auto* fresh = new (std::nothrow) std::byte[chunk_]();
+  if (!fresh) return nullptr;
+  // Zones may share a chunk: whoever installs it first wins, the other uses it.
+  if (chunks_[c].compare_exchange_strong(p, fresh, std::memory_order_acq_rel)) return fresh;
+  delete[] fresh;
+  return p;
 }
 
 Status MemZoneStore::Read(uint64_t offset, std::span<std::byte> data) {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   while (!data.empty()) {
     const uint64_t c = offset / chunk_, in = offset % chunk_;
     const size_t n = std::min<uint64_t>(data.size(), chunk_ - in);
-    if (keep_data_ && chunks_[c]) {
-      std::memcpy(data.data(), chunks_[c].get() + in, n);
+    std::byte* p = keep_data_ ? chunks_[c].load(std::memory_order_acquire) : nullptr;
+    if (p) {
+      std::memcpy(data.data(), p + in, n);
     } else {
       std::memset(data.data(), 0, n);
     }
@@ -31,19 +50,13 @@ Status MemZoneStore::Read(uint64_t offset, std::span<std::byte> data) {
 
 Status MemZoneStore::Write(uint64_t offset, std::span<const std::byte> data) {
   if (!keep_data_) return Status::OK();
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   while (!data.empty()) {
     const uint64_t c = offset / chunk_, in = offset % chunk_;
     const size_t n = std::min<uint64_t>(data.size(), chunk_ - in);
-    if (!chunks_[c]) {
-      // Zero only what this write leaves uncovered: whole-chunk writes skip the memset.
-      chunks_[c].reset(new (std::nothrow) std::byte[chunk_]);
-      if (!chunks_[c])
-        return Status::NoSpace("mem: out of memory at offset " + std::to_string(offset));
-      std::memset(chunks_[c].get(), 0, in);
-      std::memset(chunks_[c].get() + in + n, 0, chunk_ - in - n);
-    }
-    std::memcpy(chunks_[c].get() + in, data.data(), n);
+    std::byte* p = ChunkFor(c);
+    if (!p) return Status::NoSpace("mem: out of memory at offset " + std::to_string(offset));
+    std::memcpy(p + in, data.data(), n);
     data = data.subspan(n);
     offset += n;
   }
@@ -64,17 +77,17 @@ Status MemZoneStore::Copy(uint64_t src, uint64_t dst, uint64_t length) {
 
 Status MemZoneStore::Discard(uint64_t offset, uint64_t length) {
   if (!keep_data_) return Status::OK();
-  std::lock_guard lock(mu_);
-  // Zones are chunk-aligned (both powers of two, chunks no larger than a zone is
-  // not guaranteed): free whole chunks, zero partial ones.
+  std::unique_lock lock(mu_);
+  // Free whole chunks, zero partial ones (a zone may be smaller than a chunk).
   for (uint64_t off = offset; off < offset + length;) {
     const uint64_t c = off / chunk_, in = off % chunk_;
     const uint64_t n = std::min(chunk_ - in, offset + length - off);
-    if (chunks_[c]) {
+    if (std::byte* p = chunks_[c].load()) {
       if (n == chunk_) {
-        chunks_[c].reset();
+        chunks_[c].store(nullptr);
+        delete[] p;
       } else {
-        std::memset(chunks_[c].get() + in, 0, n);
+        std::memset(p + in, 0, n);
       }
     }
     off += n;

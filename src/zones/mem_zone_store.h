@@ -2,11 +2,16 @@
 // and freed on discard, so a large sparse device costs only what is written.
 // With keep_data=false nothing is stored (reads return zeroes): the
 // metadata-only device the simulators use.
+//
+// Thread safety: reads, writes and copies run concurrently (a shared lock;
+// a chunk's first writer installs it with a compare-and-swap); Discard frees
+// chunks under the exclusive lock, so it never frees memory a reader holds.
 #ifndef ZGC_SRC_ZONES_MEM_ZONE_STORE_H_
 #define ZGC_SRC_ZONES_MEM_ZONE_STORE_H_
 
+#include <atomic>
 #include <memory>
-#include <mutex>
+#include <shared_mutex>
 #include <vector>
 
 #include "src/zones/zone_store.h"
@@ -16,6 +21,7 @@ namespace zgc {
 class MemZoneStore final : public ZoneStore {
  public:
   MemZoneStore(uint64_t capacity_bytes, bool keep_data);
+  ~MemZoneStore() override;
 
   Status Read(uint64_t offset, std::span<std::byte> data) override;
   Status Write(uint64_t offset, std::span<const std::byte> data) override;
@@ -27,8 +33,11 @@ class MemZoneStore final : public ZoneStore {
  private:
   const bool keep_data_;
   uint64_t chunk_ = 1 << 20;  // grows for huge devices to bound the chunk table
-  std::mutex mu_;             // guards allocation and release of chunks
-  std::vector<std::unique_ptr<std::byte[]>> chunks_;
+  // The chunk for `offset`, allocated (zeroed) if absent; null when out of memory.
+  std::byte* ChunkFor(uint64_t c);
+  std::shared_mutex mu_;  // shared: I/O; exclusive: Discard (frees chunks)
+  std::unique_ptr<std::atomic<std::byte*>[]> chunks_;
+  uint64_t nr_chunks_ = 0;
 };
 
 }  // namespace zgc

@@ -38,17 +38,14 @@ Status CheckZoneRange(const DeviceInfo& info, uint64_t offset, uint64_t length) 
 Status CheckWrite(const DeviceInfo& info, const Zone& zone, uint64_t offset, uint64_t length) {
   const std::string where =
       info.uri + ": write " + Hex(offset) + "+" + Hex(length) + " to " + DescribeZone(info, zone);
+  // A degraded zone refuses writes whatever its type: conventional zones can
+  // go read-only or offline too.
+  if (zone.cond == ZoneCondition::kReadOnly)
+    return Status::ZoneState(where + ": the zone is read-only");
+  if (zone.cond == ZoneCondition::kOffline)
+    return Status::ZoneState(where + ": the zone is offline");
   if (!zone.sequential()) return Status::OK();
-  switch (zone.cond) {
-    case ZoneCondition::kFull:
-      return Status::ZoneState(where + ": the zone is full");
-    case ZoneCondition::kReadOnly:
-      return Status::ZoneState(where + ": the zone is read-only");
-    case ZoneCondition::kOffline:
-      return Status::ZoneState(where + ": the zone is offline");
-    default:
-      break;
-  }
+  if (zone.cond == ZoneCondition::kFull) return Status::ZoneState(where + ": the zone is full");
   if (zone.type == ZoneType::kSeqWriteRequired && offset != zone.wp)
     return Status::ZoneState(where + ": not at the write pointer " + Hex(zone.wp));
   if (offset + length > zone.start + zone.capacity)

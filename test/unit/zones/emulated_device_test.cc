@@ -4,8 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
+#include "src/zones/emu_file_format.h"
+#include "src/zones/emu_geometry.h"
+#include "src/zones/mem_zone_store.h"
 #include "zgc/device.h"
 
 namespace zgc {
@@ -19,6 +25,107 @@ std::unique_ptr<ZonedDevice> Mem(const std::string& params) {
   auto d = OpenDevice("mem:?" + params);
   EXPECT_TRUE(d.ok()) << d.status().ToString();
   return d.ok() ? std::move(*d) : nullptr;
+}
+
+// A store whose data moves wait until `parties` of them are under way at once
+// (or time out): proof that the device does not serialize them.
+class RendezvousStore final : public ZoneStore {
+ public:
+  RendezvousStore(uint64_t bytes, int parties) : mem_(bytes, true), parties_(parties) {}
+  Status Read(uint64_t o, std::span<std::byte> d) override { return mem_.Read(o, d); }
+  Status Write(uint64_t o, std::span<const std::byte> d) override {
+    if (armed) ZGC_RETURN_IF_ERROR(Meet());
+    return mem_.Write(o, d);
+  }
+  Status Copy(uint64_t s, uint64_t d, uint64_t n) override {
+    if (armed) ZGC_RETURN_IF_ERROR(Meet());
+    return mem_.Copy(s, d, n);
+  }
+  Status Discard(uint64_t o, uint64_t n) override { return mem_.Discard(o, n); }
+  Status SaveZone(uint32_t, const Zone&) override { return Status::OK(); }
+  Status Sync() override { return Status::OK(); }
+  std::atomic<bool> armed{false};
+  int arrived() {
+    std::lock_guard lock(mu_);
+    return arrived_;
+  }
+
+ private:
+  Status Meet() {
+    std::unique_lock lock(mu_);
+    ++arrived_;
+    cv_.notify_all();
+    if (!cv_.wait_for(lock, std::chrono::seconds(10), [&] { return arrived_ >= parties_; }))
+      return Status::Aborted("the other command never started: calls are serialized");
+    return Status::OK();
+  }
+  MemZoneStore mem_;
+  const int parties_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int arrived_ = 0;
+};
+
+// Regression: mem:'s one mutex serialized every copy and write, although
+// the header says calls run concurrently.
+TEST(EmulatedDevice, CopiesAndWritesToDifferentZonesRunConcurrently) {
+  for (const bool copies : {true, false}) {
+    SCOPED_TRACE(copies ? "copies" : "writes");
+    EmuGeometry g = EmuGeometry::Defaults(4096);
+    g.zone_size = g.zone_cap = 1 << 20;
+    g.nr_zones = 8;
+    std::vector<Zone> zones;
+    for (uint32_t i = 0; i < g.nr_zones; ++i) zones.push_back(emu_format::InitialZone(g, i));
+    auto store = std::make_unique<RendezvousStore>(8 << 20, 3);
+    RendezvousStore* rv = store.get();
+    EmulatedDevice d(g.ToInfo("mem:test", "mem", "rendezvous"), std::move(store),
+                     std::move(zones));
+    ASSERT_TRUE(d.Write(0, Bytes(64 << 10)).ok());
+    rv->armed = true;
+    std::vector<std::thread> threads;
+    std::vector<Status> results(3);
+    for (int t = 0; t < 3; ++t)
+      threads.emplace_back([&, t] {
+        const uint64_t dst = uint64_t(t + 1) << 20;
+        const Extent src{0, 64 << 10};
+        results[t] = copies ? d.Copy(std::span(&src, 1), dst) : d.Write(dst, Bytes(64 << 10));
+      });
+    for (auto& t : threads) t.join();
+    for (const Status& r : results) EXPECT_TRUE(r.ok()) << r.ToString();
+    rv->armed = false;
+    for (int t = 1; t <= 3; ++t) {
+      std::vector<std::byte> got(64 << 10);
+      ASSERT_TRUE(d.Read(uint64_t(t) << 20, got).ok());
+      EXPECT_EQ(got, Bytes(64 << 10));
+      EXPECT_EQ(d.ReportZone(uint64_t(t) << 20)->wp, (uint64_t(t) << 20) + (64 << 10));
+    }
+  }
+}
+
+// A second write to a zone whose write is in flight is refused, not interleaved.
+TEST(EmulatedDevice, ASecondWriteToABusyZoneIsRefused) {
+  EmuGeometry g = EmuGeometry::Defaults(4096);
+  g.zone_size = g.zone_cap = 1 << 20;
+  g.nr_zones = 4;
+  std::vector<Zone> zones;
+  for (uint32_t i = 0; i < g.nr_zones; ++i) zones.push_back(emu_format::InitialZone(g, i));
+  auto store = std::make_unique<RendezvousStore>(4 << 20, 2);
+  RendezvousStore* rv = store.get();
+  EmulatedDevice d(g.ToInfo("mem:test", "mem", "rendezvous"), std::move(store), std::move(zones));
+  rv->armed = true;
+  Status first;
+  std::thread t([&] { first = d.Write(0, Bytes(4096)); });
+  // Once the first write is moving its data, try the same place.
+  while (rv->arrived() == 0) std::this_thread::yield();
+  const Status second = d.Write(0, Bytes(4096, 1));
+  EXPECT_EQ(second.code(), Code::kZoneState) << second.ToString();
+  EXPECT_NE(second.message().find("in flight"), std::string::npos) << second.ToString();
+  // Release the first write (it waits for a second party).
+  (void)rv->Write(2 << 20, Bytes(4096));
+  t.join();
+  rv->armed = false;
+  EXPECT_TRUE(first.ok()) << first.ToString();
+  EXPECT_EQ(d.ReportZone(0)->wp, 4096u);
 }
 
 TEST(EmuGeometry, RejectsBadGeometryNamingTheParameter) {
@@ -74,6 +181,10 @@ TEST(EmulatedDevice, OfflineZonesRefuseReadsAndReadOnlyZonesRefuseWrites) {
   std::vector<std::byte> buf(4096);
   EXPECT_TRUE(d->Read(0, buf).ok()) << "read-only zones stay readable";
   EXPECT_EQ(buf, Bytes(4096));
+  // Regression: the test wrote only to a healthy zone; this is the read-only one.
+  Status ro = d->Write(4096, Bytes(4096));
+  EXPECT_EQ(ro.code(), Code::kZoneState) << ro.ToString();
+  EXPECT_NE(ro.message().find("read-only"), std::string::npos) << ro.ToString();
   EXPECT_EQ(d->Write(1 << 20, Bytes(4096)).code(), Code::kOk);
   EXPECT_EQ(d->ResetZone(0).code(), Code::kZoneState);
   ASSERT_TRUE(emu->SetZoneCondition(1, ZoneCondition::kOffline).ok());
@@ -84,6 +195,25 @@ TEST(EmulatedDevice, OfflineZonesRefuseReadsAndReadOnlyZonesRefuseWrites) {
   EXPECT_EQ(d->Write((1 << 20), Bytes(4096)).code(), Code::kZoneState);
   // A degraded zone frees the active resource it held.
   EXPECT_EQ(d->ReportZone(0)->cond, ZoneCondition::kReadOnly);
+}
+
+// Regression: CheckWrite returned OK for conventional zones before it looked
+// at read-only or offline.
+TEST(EmulatedDevice, DegradedConventionalZonesRefuseWrites) {
+  auto d = Mem("zone_size=1M&zones=4&conv=2");
+  auto* emu = static_cast<EmulatedDevice*>(d.get());
+  ASSERT_TRUE(d->Write(8192, Bytes(4096)).ok());
+  ASSERT_TRUE(emu->SetZoneCondition(0, ZoneCondition::kReadOnly).ok());
+  ASSERT_TRUE(emu->SetZoneCondition(1, ZoneCondition::kOffline).ok());
+  Status ro = d->Write(8192, Bytes(4096));
+  EXPECT_EQ(ro.code(), Code::kZoneState) << ro.ToString();
+  EXPECT_NE(ro.message().find("read-only"), std::string::npos) << ro.ToString();
+  Status off = d->Write((1 << 20) + 4096, Bytes(4096));
+  EXPECT_EQ(off.code(), Code::kZoneState) << off.ToString();
+  EXPECT_NE(off.message().find("offline"), std::string::npos) << off.ToString();
+  std::vector<std::byte> buf(4096);
+  ASSERT_TRUE(d->Read(8192, buf).ok());
+  EXPECT_EQ(buf, Bytes(4096)) << "nothing was written to the read-only zone";
 }
 
 TEST(EmulatedDevice, ActiveLimitCountsClosedZonesAndFinishFreesThem) {
