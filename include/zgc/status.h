@@ -1,7 +1,12 @@
 // zgc::Status and zgc::Result<T>: the one error type of the zgc API.
 //
 // Contract: every fallible call in zgc returns a Status (no value) or a
-// Result<T> (a value or a non-OK Status). No zgc API throws. A Status carries a
+// Result<T> (a value or a non-OK Status). No zgc API throws a zgc error; the
+// only exception that can escape a zgc call is std::bad_alloc (memory
+// exhausted while allocating a buffer or a table; large I/O buffers are
+// allocated without throwing and reported as kNoSpace), and std::system_error
+// if the system refuses to create a thread (GcEngine::Start). Boundaries that
+// must not throw (the RocksDB plugin, the nbdkit plugin) catch both. A Status carries a
 // Code that callers branch on, a human-readable message naming the object and
 // the problem, and, when the failure came from the operating system, the errno
 // that caused it (errno is mapped to a Code in exactly one place, at the device
@@ -36,6 +41,7 @@ enum class Code : int {
   kBusy,                // the resource is in use
   kPermission,          // access denied
   kAborted,             // cancelled, e.g. by shutdown
+  kInternal,            // a bug in zgc: an invariant was broken (never expected)
 };
 
 // Stable lower-case name of a code, e.g. "zone_state".
@@ -70,6 +76,7 @@ class [[nodiscard]] Status {
   static Status Busy(std::string msg) { return {Code::kBusy, std::move(msg)}; }
   static Status Permission(std::string msg) { return {Code::kPermission, std::move(msg)}; }
   static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
+  static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
 
   // A status with an explicit code and the errno that caused it (0 if none).
   Status(Code code, std::string msg, int sys_errno = 0);
@@ -98,9 +105,13 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<1>, std::move(value)) {}        // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<1>, std::move(value)) {}  // NOLINT: implicit
+  // A Result built from an OK Status holds neither a value nor an error: it
+  // becomes kInternal (in every build, not only with assertions), so that
+  // ZGC_ASSIGN_OR_RETURN and callers see a failure instead of a missing value.
   Result(Status status) : v_(std::in_place_index<0>, std::move(status)) {  // NOLINT: implicit
-    assert(!std::get<0>(v_).ok() && "Result constructed from an OK Status");
+    if (std::get<0>(v_).ok())
+      std::get<0>(v_) = Status::Internal("a Result was built from an OK Status and holds no value");
   }
 
   bool ok() const { return v_.index() == 1; }

@@ -42,8 +42,9 @@ Code CodeFor(int err) {
     case EFBIG:
       return Code::kOutOfRange;
     case ECANCELED:
-    case EINTR:
       return Code::kAborted;
+    // EINTR: every call site retries (src/base/retry.h); one that escapes is
+    // an I/O failure, never "cancelled".
     default:
       return Code::kIoError;  // EIO, EREMOTEIO, ENODATA, EILSEQ, ...
   }

@@ -5,7 +5,7 @@
 namespace zgc {
 
 std::string_view CodeName(Code code) {
-  static constexpr std::array<std::string_view, 14> kNames = {"ok",
+  static constexpr std::array<std::string_view, 15> kNames = {"ok",
                                                               "invalid_argument",
                                                               "not_found",
                                                               "not_supported",
@@ -18,7 +18,8 @@ std::string_view CodeName(Code code) {
                                                               "no_space",
                                                               "busy",
                                                               "permission",
-                                                              "aborted"};
+                                                              "aborted",
+                                                              "internal"};
   const auto i = static_cast<size_t>(code);
   return i < kNames.size() ? kNames[i] : "unknown";
 }

@@ -38,23 +38,29 @@ std::vector<Status> ReadWriteBackend::Run(std::span<const CopyCommand> commands)
   std::deque<std::future<Gathered>> ahead;
   size_t next = 0;
   auto fill = [&] {
-    while (next < commands.size() && ahead.size() < std::max(queue_depth_, 1u)) {
+    while (next < commands.size() && ahead.size() < queue_depth_) {
       const CopyCommand* c = &commands[next++];
-      ahead.push_back(std::async(std::launch::async, [this, c] { return Gather(device_, *c); }));
+      ahead.push_back(pool_.Submit([this, c] { return Gather(device_, *c); }));
     }
   };
-  return RunInOrder(commands, device_.info().zone_size, [&](const CopyCommand& c) -> Status {
-    // RunInOrder skips commands of failed zones: drop their reads as well.
-    while (true) {
-      fill();
-      const CopyCommand* front = &commands[next - ahead.size()];
-      Gathered g = ahead.front().get();
-      ahead.pop_front();
-      if (front != &c) continue;  // a skipped command's read
-      if (!g.status.ok()) return g.status;
-      return device_.Write(c.destination, g.data.span());
-    }
-  });
+  std::vector<Status> out =
+      RunInOrder(commands, device_.info().zone_size, [&](const CopyCommand& c) -> Status {
+        // RunInOrder skips commands of failed zones: drop their reads as well.
+        while (true) {
+          fill();
+          const CopyCommand* front = &commands[next - ahead.size()];
+          Gathered g = ahead.front().get();
+          ahead.pop_front();
+          if (front != &c) continue;  // a skipped command's read
+          if (!g.status.ok()) return g.status;
+          return device_.Write(c.destination, g.data.span());
+        }
+      });
+  // Reads still ahead belong to commands RunInOrder skipped: the futures'
+  // destructors do not wait for pool tasks, so wait here (they reference
+  // `commands`, which the caller owns).
+  for (auto& f : ahead) f.wait();
+  return out;
 }
 
 }  // namespace zgc

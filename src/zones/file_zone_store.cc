@@ -9,8 +9,9 @@
 #include <cerrno>
 #include <vector>
 
-#include "src/zones/emu_file_format.h"
 #include "src/base/errno_status.h"
+#include "src/base/retry.h"
+#include "src/zones/emu_file_format.h"
 
 namespace zgc {
 
@@ -70,7 +71,8 @@ Status FileZoneStore::Create(const std::string& path, const EmuGeometry& g) {
         PWriteAll(fd.get(), table.data(), table.size(), emu_format::kHeaderBytes, "write " + path));
     if (::ftruncate(fd.get(), static_cast<off_t>(emu_format::FileBytes(g))) != 0)
       return ErrnoStatus(errno, "size " + path);
-    if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "sync " + path);
+    if (RetryOnEintr([&] { return ::fsync(fd.get()); }) != 0)
+      return ErrnoStatus(errno, "sync " + path);
     return Status::OK();
   }();
   if (!s.ok()) ::unlink(path.c_str());  // we created it: leave nothing half-made behind
@@ -149,8 +151,10 @@ Status FileZoneStore::Copy(uint64_t src, uint64_t dst, uint64_t length) {
 }
 
 Status FileZoneStore::Discard(uint64_t offset, uint64_t length) {
-  if (::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                  static_cast<off_t>(data_offset_ + offset), static_cast<off_t>(length)) == 0)
+  if (RetryOnEintr([&] {
+        return ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                           static_cast<off_t>(data_offset_ + offset), static_cast<off_t>(length));
+      }) == 0)
     return Status::OK();
   if (errno != EOPNOTSUPP) return ErrnoStatus(errno, "discard in " + path_);
   // A file system without hole punching: write zeroes instead.
@@ -171,7 +175,8 @@ Status FileZoneStore::SaveZone(uint32_t index, const Zone& zone) {
 }
 
 Status FileZoneStore::Sync() {
-  if (::fdatasync(fd_.get()) != 0) return ErrnoStatus(errno, "sync " + path_);
+  if (RetryOnEintr([&] { return ::fdatasync(fd_.get()); }) != 0)
+    return ErrnoStatus(errno, "sync " + path_);
   return Status::OK();
 }
 

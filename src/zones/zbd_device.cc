@@ -14,6 +14,7 @@
 
 #include "src/base/aligned_buffer.h"
 #include "src/base/errno_status.h"
+#include "src/base/retry.h"
 #include "src/zones/zone_rules.h"
 
 namespace zgc {
@@ -170,9 +171,12 @@ Result<std::vector<Zone>> ZbdDevice::ReportZones(uint64_t offset, uint64_t lengt
   const uint64_t last = (offset + length + info_.zone_size - 1) / info_.zone_size;
   std::vector<zbd_zone> raw(last - first);
   unsigned int nr = static_cast<unsigned int>(raw.size());
-  if (zbd_report_zones(fd_, static_cast<off_t>(first * info_.zone_size),
-                       static_cast<off_t>((last - first) * info_.zone_size), ZBD_RO_ALL, raw.data(),
-                       &nr) != 0)
+  if (RetryOnEintr([&] {
+        nr = static_cast<unsigned int>(raw.size());
+        return zbd_report_zones(fd_, static_cast<off_t>(first * info_.zone_size),
+                                static_cast<off_t>((last - first) * info_.zone_size), ZBD_RO_ALL,
+                                raw.data(), &nr);
+      }) != 0)
     return ErrnoStatus(errno, info_.uri + ": report zones");
   std::vector<Zone> zones;
   zones.reserve(nr);
@@ -182,8 +186,11 @@ Result<std::vector<Zone>> ZbdDevice::ReportZones(uint64_t offset, uint64_t lengt
 
 Status ZbdDevice::ManageZones(ZoneAction action, uint64_t offset, uint64_t length) {
   ZGC_RETURN_IF_ERROR(CheckZoneRange(info_, offset, length));
-  if (zbd_zones_operation(fd_, ToZbdOp(action), static_cast<off_t>(offset),
-                          static_cast<off_t>(length)) == 0)
+  // Zone operations are idempotent, so an interrupted one is simply repeated.
+  if (RetryOnEintr([&] {
+        return zbd_zones_operation(fd_, ToZbdOp(action), static_cast<off_t>(offset),
+                                   static_cast<off_t>(length));
+      }) == 0)
     return Status::OK();
   return ExplainManage(ErrnoStatus(errno, info_.uri + ": " + std::string(ZoneActionName(action)) +
                                               " " + Hex(offset) + "+" + Hex(length)),
@@ -253,8 +260,11 @@ Result<uint64_t> ZbdDevice::Append(uint64_t zone_start, std::span<const std::byt
   std::memcpy(buf.data(), data.data(), data.size());
   auto at = nvme_->ZoneAppend(zone_start, buf.data(), static_cast<uint32_t>(data.size()));
   if (at.ok()) return at;
-  ZGC_ASSIGN_OR_RETURN(Zone zone, ReportZone(zone_start));
-  return ExplainWrite(at.status(), zone.wp, data.size());
+  // The zone is read to explain the failure; if that fails too, the append's
+  // own error is what the caller gets, not the report's.
+  auto zone = ReportZone(zone_start);
+  if (!zone.ok()) return at.status();
+  return ExplainWrite(at.status(), zone->wp, data.size());
 }
 
 Status ZbdDevice::Copy(std::span<const Extent> sources, uint64_t destination) {
@@ -269,7 +279,10 @@ Status ZbdDevice::Copy(std::span<const Extent> sources, uint64_t destination) {
 }
 
 Status ZbdDevice::Sync() {
-  if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, info_.uri + ": sync");
+  // fdatasync on a block device issues a cache flush (REQ_PREFLUSH) to the
+  // device: completed writes are on stable media when it returns.
+  if (RetryOnEintr([&] { return ::fdatasync(fd_); }) != 0)
+    return ErrnoStatus(errno, info_.uri + ": sync");
   return Status::OK();
 }
 

@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "src/base/errno_status.h"
+#include "src/base/retry.h"
 
 namespace zgc {
 namespace {
@@ -33,6 +34,30 @@ TEST(Status, ErrnoMapsAtTheEdge) {
   EXPECT_EQ(ErrnoStatus(ENOTTY, "ioctl").code(), Code::kNotSupported);
   EXPECT_EQ(ErrnoStatus(EIO, "w").sys_errno(), EIO);
   EXPECT_NE(ErrnoStatus(EIO, "write 0x0").message().find("write 0x0"), std::string::npos);
+  // Regression: EINTR meant "cancelled"; call sites retry it, a stray one is an I/O error.
+  EXPECT_EQ(ErrnoStatus(EINTR, "w").code(), Code::kIoError);
+  EXPECT_EQ(ErrnoStatus(ECANCELED, "w").code(), Code::kAborted);
+}
+
+TEST(Status, InterruptedCallsAreRetried) {
+  int calls = 0;
+  const int r = RetryOnEintr([&] {
+    if (++calls < 3) {
+      errno = EINTR;
+      return -1;
+    }
+    return 0;
+  });
+  EXPECT_EQ(r, 0);
+  EXPECT_EQ(calls, 3);
+  calls = 0;
+  EXPECT_EQ(RetryOnEintr([&] {
+              ++calls;
+              errno = EIO;
+              return -1;
+            }),
+            -1);
+  EXPECT_EQ(calls, 1) << "other errors are not retried";
 }
 
 TEST(Status, NvmeStatusesMapToZoneCodes) {
@@ -50,6 +75,21 @@ TEST(Result, HoldsValueOrStatus) {
   Result<int> e = Status::NotFound("x");
   EXPECT_FALSE(e.ok());
   EXPECT_EQ(e.status().code(), Code::kNotFound);
+}
+
+// Regression: built from an OK Status, a Result held neither value nor error
+// when assertions were off (NDEBUG), and ZGC_ASSIGN_OR_RETURN returned OK.
+TEST(Result, FromAnOkStatusIsAnInternalErrorInEveryBuild) {
+  Result<int> r = Status::OK();
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInternal);
+  EXPECT_EQ(CodeName(Code::kInternal), "internal");
+  auto f = []() -> Status {
+    ZGC_ASSIGN_OR_RETURN(int v, Result<int>(Status::OK()));
+    (void)v;
+    return Status::OK();
+  };
+  EXPECT_EQ(f().code(), Code::kInternal);
 }
 
 }  // namespace
