@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "src/base/errno_status.h"
+#include "src/offload/uring_command_runner.h"
 
 namespace zgc {
 
@@ -28,29 +29,17 @@ Result<std::unique_ptr<UringCopyBackend>> UringCopyBackend::Create(
 }
 
 std::vector<Status> UringCopyBackend::Run(std::span<const CopyCommand> commands) {
-  std::vector<Status> out(commands.size(), Status::Aborted("not attempted"));
-  // Per destination zone, the commands in order; one in flight per zone.
-  std::map<uint64_t, std::vector<size_t>> by_zone;
-  for (size_t i = 0; i < commands.size(); ++i)
-    by_zone[commands[i].destination / zone_size_].push_back(i);
-  std::map<uint64_t, size_t> cursor;  // zone -> next position in by_zone[zone]
+  std::vector<uint64_t> zones(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) zones[i] = commands[i].destination / zone_size_;
   std::vector<AlignedBuffer> ranges(commands.size());
-  io_uring* ring = ring_->get();
-  size_t in_flight = 0;
-  std::vector<uint64_t> ready;  // zones whose next command can go
-  for (auto& [zone, list] : by_zone) ready.push_back(zone);
-
-  auto submit = [&](uint64_t zone) -> bool {
-    const size_t i = by_zone[zone][cursor[zone]];
-    io_uring_sqe* sqe = io_uring_get_sqe(ring);
-    if (!sqe) return false;
+  UringCommandRunner runner(ring_->get(), queue_depth_, name_);
+  auto prep = [&](io_uring_sqe* sqe, size_t i) {
     const NvmePassthru::Command c =
         ns_.EncodeCopy(commands[i].sources, commands[i].destination, ranges[i]);
     std::memset(sqe, 0, 2 * sizeof(*sqe));  // a 128-byte SQE
     sqe->opcode = IORING_OP_URING_CMD;
     sqe->fd = fd_.get();
     sqe->cmd_op = NVME_URING_CMD_IO;
-    sqe->user_data = i;
     auto* u = reinterpret_cast<nvme_uring_cmd*>(sqe->cmd);
     u->opcode = c.opcode;
     u->nsid = c.nsid;
@@ -59,34 +48,23 @@ std::vector<Status> UringCopyBackend::Run(std::span<const CopyCommand> commands)
     u->cdw10 = c.cdw10;
     u->cdw11 = c.cdw11;
     u->cdw12 = c.cdw12;
-    ++in_flight;
-    return true;
   };
-
-  while (!ready.empty() || in_flight) {
-    while (!ready.empty() && in_flight < queue_depth_) {
-      if (!submit(ready.back())) break;
-      ready.pop_back();
-    }
-    int ret = io_uring_submit_and_wait(ring, 1);
-    if (ret < 0 && ret != -EINTR) {
-      // The ring itself failed: nothing more can be learned about what is in flight.
-      const Status s = ErrnoStatus(-ret, name_ + ": io_uring submit");
-      for (Status& o : out)
-        if (o.code() == Code::kAborted) o = s;
-      return out;
-    }
-    io_uring_cqe* cqe;
-    while (io_uring_peek_cqe(ring, &cqe) == 0) {
-      const size_t i = cqe->user_data;
-      const int res = cqe->res;
-      io_uring_cqe_seen(ring, cqe);
-      --in_flight;
-      const std::string what = name_ + ": copy to " + std::to_string(commands[i].destination);
-      out[i] = res < 0 ? ErrnoStatus(-res, what) : res > 0 ? NvmeStatus(res, what) : Status::OK();
-      const uint64_t zone = commands[i].destination / zone_size_;
-      // A failed command stops its zone; the Copier recovers it from the write pointer.
-      if (out[i].ok() && ++cursor[zone] < by_zone[zone].size()) ready.push_back(zone);
+  auto finish = [&](const io_uring_cqe& cqe, size_t i) {
+    const std::string what = name_ + ": copy to " + std::to_string(commands[i].destination);
+    return cqe.res < 0  ? ErrnoStatus(-cqe.res, what)
+           : cqe.res > 0 ? NvmeStatus(cqe.res, what)
+                         : Status::OK();
+  };
+  std::vector<Status> out = runner.Run(zones, prep, finish);
+  if (runner.ring_broken()) {
+    // The device may still read the range lists of abandoned commands: keep
+    // them for the backend's life, and start over on a new ring.
+    for (size_t i : runner.abandoned()) graveyard_.push_back(std::move(ranges[i]));
+    auto fresh = IoRing::Create(queue_depth_, IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
+    if (fresh.ok()) {
+      // The old ring is kept too: exiting it would wait for the commands.
+      broken_rings_.push_back(std::move(ring_));
+      ring_ = std::move(*fresh);
     }
   }
   return out;

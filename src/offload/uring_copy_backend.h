@@ -3,6 +3,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "src/base/aligned_buffer.h"
 
 #include "src/offload/copy_backend.h"
 #include "src/base/io_ring.h"
@@ -42,6 +45,10 @@ class UringCopyBackend final : public CopyBackend {
   uint64_t zone_size_;
   uint32_t queue_depth_;
   std::string name_;
+  // Range lists and rings of commands abandoned by a broken ring (see
+  // UringCommandRunner): never freed while the device might read them.
+  std::vector<AlignedBuffer> graveyard_;
+  std::vector<std::unique_ptr<IoRing>> broken_rings_;
 };
 
 }  // namespace zgc
