@@ -19,11 +19,25 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "zgc/device.h"
 
 namespace zgc {
+
+// Which block-layer copy interface a kernel answered to (none: absent).
+enum class BlockCopyInterface : uint8_t {
+  kNone = 0,
+  kRfc128,         // BLKCOPY _IOWR(0x12, 128): struct copy_range {dest, nr_range,
+                   // range_list, rsvd}, struct range_entry {src, len}, in bytes
+  kRfc129,         // the same structures under a later revision's number 129
+  kVectored143,    // BLKCPY_VEC _IOWR(0x12, 143): {dst_sector, nr_ranges, rsvd[6],
+                   // sources}, struct copy_source {src_sector, nr_sectors}, 512 B sectors
+  kCopyFileRange,  // copy_file_range() between block-device fds, a range at a time
+};
+// "none", "BLKCOPY(128)", "BLKCOPY(129)", "BLKCPY_VEC(143)", "copy_file_range".
+std::string_view BlockCopyInterfaceName(BlockCopyInterface interface);
 
 struct PathProbe {
   bool available = false;
@@ -39,7 +53,7 @@ struct CopyProbe {
   // msrc is 0-based as in the specification) and in bytes.
   uint32_t mssrl_blocks = 0, mcl_blocks = 0, msrc = 0;
   CopyLimits nvme_limits;
-  std::string blkcopy_interface;      // "BLKCOPY(128)", "BLKCPY_VEC(143)" or "copy_file_range"
+  BlockCopyInterface blkcopy_interface = BlockCopyInterface::kNone;
   uint64_t blkcopy_max_bytes = 0;     // from sysfs copy_max_bytes / max_copy_sectors
   std::string generic_device;         // "/dev/ng0n1" when present: io_uring passthrough target
   bool io_uring_passthrough = false;  // a ring with SQE128|CQE32 can be set up

@@ -101,6 +101,14 @@ struct Extent {
   friend bool operator==(const Extent&, const Extent&) = default;
 };
 
+// The kernel block device behind a device (zbd:), for the offload paths that
+// talk to the kernel directly: the block-layer copy ioctls and NVMe
+// passthrough. Those paths bypass wrappers (fault injection) by nature.
+struct KernelDevice {
+  int fd = -1;       // the block device, open O_RDWR | O_DIRECT; owned by the device
+  std::string path;  // e.g. /dev/nvme0n2
+};
+
 enum class ZoneAction : uint8_t { kReset, kOpen, kClose, kFinish };
 std::string_view ZoneActionName(ZoneAction action);
 
@@ -153,6 +161,10 @@ class ZonedDevice {
 
   // Makes completed writes and zone state durable. Fails with: kIoError.
   virtual Status Sync() = 0;
+
+  // A capability: the kernel block device behind this one, or nullptr (emu:,
+  // mem:). Wrappers forward it. Valid for the life of the device.
+  virtual const KernelDevice* kernel_device() const { return nullptr; }
 
   // Convenience wrappers of the calls above.
   Result<Zone> ReportZone(uint64_t offset);

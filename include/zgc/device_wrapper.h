@@ -40,15 +40,9 @@ class DeviceWrapper : public ZonedDevice {
     return target_->Copy(sources, destination);
   }
   Status Sync() override { return target_->Sync(); }
+  const KernelDevice* kernel_device() const override { return target_->kernel_device(); }
 
   ZonedDevice& target() { return *target_; }
-
-  // The device under any number of wrappers (itself when not wrapped).
-  static ZonedDevice& Innermost(ZonedDevice& device) {
-    ZonedDevice* d = &device;
-    while (auto* w = dynamic_cast<DeviceWrapper*>(d)) d = &w->target();
-    return *d;
-  }
 
  private:
   std::unique_ptr<ZonedDevice> owned_;

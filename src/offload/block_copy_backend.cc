@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "src/base/errno_status.h"
+#include "src/base/retry.h"
 
 namespace zgc {
 
@@ -30,23 +31,27 @@ BlockCopyCalls& BlockCopyCalls::System() {
 Status BlockCopyBackend::One(const CopyCommand& cmd) {
   const std::string what = "block-layer copy to " + std::to_string(cmd.destination);
   switch (interface_) {
-    case BlockCopyInterface::kRfc: {
+    case BlockCopyInterface::kRfc128:
+    case BlockCopyInterface::kRfc129: {
+      // The same request under the number the kernel answered to.
       std::vector<BlkCopyRangeEntry> ranges;
       for (const Extent& e : cmd.sources) ranges.push_back({e.offset, e.length});
       BlkCopyRange req{cmd.destination, ranges.size(), reinterpret_cast<uint64_t>(ranges.data()),
                        0};
-      if (calls_.Ioctl(fd_, kBlkCopyRequest, &req) != 0)
-        return ErrnoStatus(errno, "BLKCOPY: " + what);
+      const unsigned long nr =
+          interface_ == BlockCopyInterface::kRfc128 ? kBlkCopyRequest : kBlkCopyRequestV2;
+      if (RetryOnEintr([&] { return calls_.Ioctl(fd_, nr, &req); }) != 0)
+        return ErrnoStatus(errno, std::string(BlockCopyInterfaceName(interface_)) + ": " + what);
       return Status::OK();
     }
-    case BlockCopyInterface::kVectored: {
+    case BlockCopyInterface::kVectored143: {
       std::vector<BlkCopySource> sources;
       for (const Extent& e : cmd.sources) sources.push_back({e.offset >> 9, e.length >> 9});
       BlkCopyVec req{};
       req.dst_sector = cmd.destination >> 9;
       req.nr_ranges = static_cast<uint16_t>(sources.size());
       req.sources = reinterpret_cast<uint64_t>(sources.data());
-      if (calls_.Ioctl(fd_, kBlkCpyVecRequest, &req) != 0)
+      if (RetryOnEintr([&] { return calls_.Ioctl(fd_, kBlkCpyVecRequest, &req); }) != 0)
         return ErrnoStatus(errno, "BLKCPY_VEC: " + what);
       return Status::OK();
     }
@@ -64,8 +69,10 @@ Status BlockCopyBackend::One(const CopyCommand& cmd) {
       }
       return Status::OK();
     }
+    case BlockCopyInterface::kNone:
+      break;
   }
-  return Status::InvalidArgument("unknown block copy interface");
+  return Status::InvalidArgument("no block copy interface to copy with");
 }
 
 std::vector<Status> BlockCopyBackend::Run(std::span<const CopyCommand> commands) {

@@ -39,14 +39,6 @@ class BlockCopyCalls {
   static BlockCopyCalls& System();
 };
 
-enum class BlockCopyInterface : uint8_t {
-  kRfc,       // BLKCOPY _IOWR(0x12, 128): struct copy_range {dest, nr_range, range_list, rsvd},
-              // struct range_entry {src, len}, in bytes
-  kVectored,  // BLKCPY_VEC _IOWR(0x12, 143): {dst_sector, nr_ranges, rsvd[6], sources},
-              // struct copy_source {src_sector, nr_sectors}, in 512 B sectors
-  kCopyFileRange,  // copy_file_range() between block-device file descriptors, a range at a time
-};
-
 class BlockCopyBackend final : public CopyBackend {
  public:
   BlockCopyBackend(int fd, BlockCopyInterface interface, uint64_t max_bytes, uint64_t zone_size,

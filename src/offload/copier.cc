@@ -4,10 +4,8 @@
 #include "src/offload/device_copy_backend.h"
 #include "src/offload/read_write_backend.h"
 #include "src/offload/uring_copy_backend.h"
-#include "src/zones/zbd_device.h"
 #include "src/zones/zone_rules.h"
 #include "zgc/copy.h"
-#include "zgc/device_wrapper.h"
 
 namespace zgc {
 
@@ -144,6 +142,22 @@ class CopierImpl final : public Copier {
 
 std::string_view CopyPathName(CopyPath path) { return kPathNames[static_cast<int>(path)]; }
 
+std::string_view BlockCopyInterfaceName(BlockCopyInterface interface) {
+  switch (interface) {
+    case BlockCopyInterface::kNone:
+      return "none";
+    case BlockCopyInterface::kRfc128:
+      return "BLKCOPY(128)";
+    case BlockCopyInterface::kRfc129:
+      return "BLKCOPY(129)";
+    case BlockCopyInterface::kVectored143:
+      return "BLKCPY_VEC(143)";
+    case BlockCopyInterface::kCopyFileRange:
+      return "copy_file_range";
+  }
+  return "?";
+}
+
 Result<CopyPath> ParseCopyPath(std::string_view name) {
   for (int i = 0; i < kCopyPaths; ++i)
     if (name == kPathNames[i]) return static_cast<CopyPath>(i);
@@ -166,14 +180,10 @@ Result<std::unique_ptr<Copier>> Copier::Create(ZonedDevice& device, CopyOptions 
   // The probe order: block layer, NVMe (asynchronous first), native, read/write.
   // Backends that talk to the kernel directly need the kernel device under any
   // wrapper; the others go through `device` so wrappers (fault injection) apply.
-  auto* zbd = dynamic_cast<ZbdDevice*>(&DeviceWrapper::Innermost(device));
-  if (probe.blkcopy.available && zbd) {
-    const BlockCopyInterface iface =
-        probe.blkcopy_interface == "copy_file_range"   ? BlockCopyInterface::kCopyFileRange
-        : probe.blkcopy_interface == "BLKCPY_VEC(143)" ? BlockCopyInterface::kVectored
-                                                       : BlockCopyInterface::kRfc;
-    chain.push_back(std::make_unique<BlockCopyBackend>(zbd->fd(), iface, probe.blkcopy_max_bytes,
-                                                       info.zone_size));
+  const KernelDevice* kernel = device.kernel_device();
+  if (probe.blkcopy.available && kernel) {
+    chain.push_back(std::make_unique<BlockCopyBackend>(kernel->fd, probe.blkcopy_interface,
+                                                       probe.blkcopy_max_bytes, info.zone_size));
   }
   if (probe.nvme.available) {
     if (probe.io_uring_passthrough) {

@@ -8,12 +8,12 @@
 #include <cstring>
 #include <filesystem>
 
-#include "src/offload/block_copy_backend.h"
 #include "src/base/errno_status.h"
 #include "src/base/io_ring.h"
-#include "src/zones/zbd_device.h"
+#include "src/offload/block_copy_backend.h"
+#include "src/zones/nvme_passthru.h"
+#include "src/zones/zbd_device.h"  // ReadBlockSysfs
 #include "zgc/copy.h"
-#include "zgc/device_wrapper.h"
 
 namespace zgc {
 
@@ -43,46 +43,47 @@ void ProbeBlkCopy(int fd, CopyProbe& out) {
   BlkCopyRange rfc{};
   BlkCopyVec vec{};
   const struct {
-    const char* name;
+    BlockCopyInterface interface;
     unsigned long nr;
     void* arg;
-  } ioctls[] = {{"BLKCOPY(128)", kBlkCopyRequest, &rfc},
-                {"BLKCOPY(129)", kBlkCopyRequestV2, &rfc},
-                {"BLKCPY_VEC(143)", kBlkCpyVecRequest, &vec}};
+  } ioctls[] = {{BlockCopyInterface::kRfc128, kBlkCopyRequest, &rfc},
+                {BlockCopyInterface::kRfc129, kBlkCopyRequestV2, &rfc},
+                {BlockCopyInterface::kVectored143, kBlkCpyVecRequest, &vec}};
   for (const auto& io : ioctls) {
     if (::ioctl(fd, io.nr, io.arg) == 0) {
-      out.blkcopy_interface = io.name;
+      out.blkcopy_interface = io.interface;  // the backend issues exactly this one
       break;
     }
-    why += std::string("; ") + io.name + ": " + Errno(errno);
+    why += "; " + std::string(BlockCopyInterfaceName(io.interface)) + ": " + Errno(errno);
     if (!MeansAbsent(errno)) why += " (treated as absent)";
   }
   loff_t in = 0, o = 0;
-  if (out.blkcopy_interface.empty()) {
+  if (out.blkcopy_interface == BlockCopyInterface::kNone) {
     if (::copy_file_range(fd, &in, fd, &o, 0, 0) == 0) {
       // Zero-length copies can succeed without reaching the block layer: only
       // sysfs limits make this path real.
-      if (out.blkcopy_max_bytes) out.blkcopy_interface = "copy_file_range";
+      if (out.blkcopy_max_bytes) out.blkcopy_interface = BlockCopyInterface::kCopyFileRange;
       why += "; copy_file_range: accepted a zero-length request";
     } else {
       why += "; copy_file_range: " + Errno(errno);
     }
   }
-  if (out.blkcopy_interface.empty() || out.blkcopy_max_bytes == 0) {
+  if (out.blkcopy_interface == BlockCopyInterface::kNone || out.blkcopy_max_bytes == 0) {
+    out.blkcopy_interface = BlockCopyInterface::kNone;
     out.blkcopy = {false, why};
   } else {
-    out.blkcopy = {true, out.blkcopy_interface + ", " + std::to_string(out.blkcopy_max_bytes) +
-                             " B per command"};
+    out.blkcopy = {true, std::string(BlockCopyInterfaceName(out.blkcopy_interface)) + ", " +
+                             std::to_string(out.blkcopy_max_bytes) + " B per command"};
   }
 }
 
-void ProbeNvme(const ZbdDevice& dev, CopyProbe& out) {
-  if (!dev.nvme()) {
-    const int nsid = ::ioctl(dev.fd(), NVME_IOCTL_ID);
-    out.nvme = {false, "not an NVMe namespace: NVME_IOCTL_ID " + Errno(nsid < 0 ? errno : ENOTTY)};
+void ProbeNvme(const KernelDevice& kernel, const DeviceInfo& info, CopyProbe& out) {
+  auto ns = NvmePassthru::Probe(kernel.fd, info.logical_block_size, kernel.path);
+  if (!ns.ok()) {
+    out.nvme = {false, ns.status().message()};
     return;
   }
-  auto copy = dev.nvme()->IdentifyCopy();
+  auto copy = ns->IdentifyCopy();
   if (!copy.ok()) {
     out.nvme = {false, copy.status().message()};
     return;
@@ -90,7 +91,7 @@ void ProbeNvme(const ZbdDevice& dev, CopyProbe& out) {
   out.mssrl_blocks = copy->mssrl_blocks;
   out.mcl_blocks = copy->mcl_blocks;
   out.msrc = copy->msrc;
-  out.nvme_limits = dev.info().copy;
+  out.nvme_limits = info.copy;
   out.nvme = {true, "ONCS.Copy set; MSSRL " + std::to_string(out.mssrl_blocks) + " blocks, MCL " +
                         std::to_string(out.mcl_blocks) + " blocks, MSRC " +
                         std::to_string(out.msrc) + " (" + std::to_string(out.msrc + 1) +
@@ -114,12 +115,11 @@ Result<CopyProbe> ProbeCopy(ZonedDevice& device) {
   CopyProbe out;
   out.fallback = {true, "read + write through the host, always available"};
   const DeviceInfo& info = device.info();
-  if (auto* zbd = dynamic_cast<ZbdDevice*>(&DeviceWrapper::Innermost(device))) {
+  if (const KernelDevice* kernel = device.kernel_device()) {
     out.native = {false, "kernel devices have no native copy of zgc's"};
-    ProbeBlkCopy(zbd->fd(), out);
-    ProbeNvme(*zbd, out);
-    const std::string path = info.uri.substr(info.uri.find(':') + 1);
-    ProbeGenericDevice(path, out);
+    ProbeBlkCopy(kernel->fd, out);
+    ProbeNvme(*kernel, info, out);
+    ProbeGenericDevice(kernel->path, out);
     return out;
   }
   out.blkcopy = {false, "not a kernel block device (" + info.backend + ":)"};

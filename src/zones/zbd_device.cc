@@ -157,7 +157,10 @@ Status ZbdDevice::SummarizeZones() {
 }
 
 ZbdDevice::ZbdDevice(int fd, DeviceInfo info, std::optional<NvmePassthru> nvme)
-    : fd_(fd), info_(std::move(info)), nvme_(nvme) {}
+    : fd_(fd), info_(std::move(info)), nvme_(nvme) {
+  kernel_.fd = fd_;
+  kernel_.path = info_.uri.substr(info_.uri.find(':') + 1);
+}
 
 ZbdDevice::~ZbdDevice() { zbd_close(fd_); }
 

@@ -45,6 +45,7 @@ class ZbdDevice final : public ZonedDevice {
   Status Copy(std::span<const Extent> sources, uint64_t destination) override;
   Status Sync() override;
 
+  const KernelDevice* kernel_device() const override { return &kernel_; }
   int fd() const { return fd_; }
   // The NVMe namespace behind this device, when it is one.
   const std::optional<NvmePassthru>& nvme() const { return nvme_; }
@@ -61,6 +62,7 @@ class ZbdDevice final : public ZonedDevice {
   const int fd_;  // from zbd_open, closed by zbd_close
   DeviceInfo info_;
   std::optional<NvmePassthru> nvme_;
+  KernelDevice kernel_;
   IoRingPool rings_{8};
 };
 

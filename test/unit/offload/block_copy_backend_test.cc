@@ -13,13 +13,16 @@ struct FakeKernel final : BlockCopyCalls {
   int error = 0;                            // errno to fail ioctls with
   ssize_t max_chunk = 1 << 30;              // copy_file_range short copies
   std::vector<std::vector<uint64_t>> seen;  // decoded requests
+  std::vector<unsigned long> requests;      // ioctl numbers, in order
+  unsigned long only = 0;                   // when set: the one ioctl this kernel has
   int Ioctl(int, unsigned long request, void* arg) override {
-    if (error) {
-      errno = error;
+    requests.push_back(request);
+    if (error || (only && request != only)) {
+      errno = error ? error : ENOTTY;
       return -1;
     }
     const auto* w = static_cast<const uint64_t*>(arg);
-    if (request == kBlkCopyRequest) {
+    if (request == kBlkCopyRequest || request == kBlkCopyRequestV2) {
       std::vector<uint64_t> r = {w[0], w[1]};  // dest, nr_range
       const auto* ranges = reinterpret_cast<const uint64_t*>(w[2]);
       for (uint64_t i = 0; i < 2 * w[1]; ++i) r.push_back(ranges[i]);
@@ -47,15 +50,30 @@ const CopyCommand kCmd{0, false, 0, {{8192, 4096}, {65536, 8192}}, 1 << 20};
 
 TEST(BlockCopyBackend, RfcRequestsAreInBytes) {
   FakeKernel k;
-  BlockCopyBackend b(-1, BlockCopyInterface::kRfc, 1 << 20, 1 << 24, k);
+  BlockCopyBackend b(-1, BlockCopyInterface::kRfc128, 1 << 20, 1 << 24, k);
   auto r = b.Run(std::span(&kCmd, 1));
   ASSERT_TRUE(r[0].ok());
   EXPECT_EQ(k.seen[0], (std::vector<uint64_t>{1 << 20, 2, 8192, 4096, 65536, 8192}));
 }
 
+// Regression: a kernel with only the later RFC number (129) was probed as
+// "BLKCOPY(129)", mapped to the RFC form, and sent 128, which always failed.
+TEST(BlockCopyBackend, TheInterfaceProbedIsTheOneUsed) {
+  FakeKernel k;
+  k.only = kBlkCopyRequestV2;
+  BlockCopyBackend b(-1, BlockCopyInterface::kRfc129, 1 << 20, 1 << 24, k);
+  auto r = b.Run(std::span(&kCmd, 1));
+  ASSERT_TRUE(r[0].ok()) << r[0].ToString();
+  EXPECT_EQ(k.requests, (std::vector<unsigned long>{kBlkCopyRequestV2}));
+  EXPECT_EQ(k.seen[0], (std::vector<uint64_t>{1 << 20, 2, 8192, 4096, 65536, 8192}));
+  EXPECT_EQ(BlockCopyInterfaceName(BlockCopyInterface::kRfc129), "BLKCOPY(129)");
+  BlockCopyBackend none(-1, BlockCopyInterface::kNone, 1 << 20, 1 << 24, k);
+  EXPECT_EQ(none.Run(std::span(&kCmd, 1))[0].code(), Code::kInvalidArgument);
+}
+
 TEST(BlockCopyBackend, VectoredRequestsAreInSectors) {
   FakeKernel k;
-  BlockCopyBackend b(-1, BlockCopyInterface::kVectored, 1 << 20, 1 << 24, k);
+  BlockCopyBackend b(-1, BlockCopyInterface::kVectored143, 1 << 20, 1 << 24, k);
   ASSERT_TRUE(b.Run(std::span(&kCmd, 1))[0].ok());
   EXPECT_EQ(k.seen[0], (std::vector<uint64_t>{2048, 2, 16, 8, 128, 16}));
 }
@@ -72,7 +90,7 @@ TEST(BlockCopyBackend, CopyFileRangeResumesShortCopies) {
 TEST(BlockCopyBackend, KernelErrorsStopTheZoneAndMapToStatus) {
   FakeKernel k;
   k.error = EIO;
-  BlockCopyBackend b(-1, BlockCopyInterface::kRfc, 1 << 20, 1 << 24, k);
+  BlockCopyBackend b(-1, BlockCopyInterface::kRfc128, 1 << 20, 1 << 24, k);
   const CopyCommand two[] = {kCmd, {0, false, 0, {{0, 4096}}, (1 << 20) + 12288}};
   auto r = b.Run(two);
   EXPECT_EQ(r[0].code(), Code::kIoError);

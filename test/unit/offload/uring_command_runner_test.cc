@@ -28,7 +28,8 @@ struct Rig {
   UringCommandRunner::Finish finish = [this](const io_uring_cqe& cqe, size_t i) {
     ++finished;
     order[zones[i]].push_back(i);
-    return cqe.res == -ETIME ? Status::OK() : Status::IoError("unexpected " + std::to_string(cqe.res));
+    return cqe.res == -ETIME ? Status::OK()
+                             : Status::IoError("unexpected " + std::to_string(cqe.res));
   };
 };
 
