@@ -155,7 +155,9 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
     opt.user_classes = static_cast<uint8_t>(run.classes ? run.classes : c.user_classes);
     opt.gc_classes = static_cast<uint8_t>(run.classes ? run.classes : c.gc_classes);
   } else if (run.policy != VictimPolicy::kDefault) {
-    opt.user_classes = opt.gc_classes = 1;  // the baselines as published: one log
+    // The baselines: one user class and one GC class. That is two logs, not
+    // one: the engine never mixes user writes and relocated data in a zone.
+    opt.user_classes = opt.gc_classes = 1;
   } else {
     opt.user_classes = static_cast<uint8_t>(c.user_classes);
     opt.gc_classes = static_cast<uint8_t>(c.gc_classes);

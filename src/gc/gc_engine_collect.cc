@@ -1,9 +1,9 @@
 // GcEngineImpl: victim choice and the relocation protocol.
-#include <tbb/task_group.h>
-
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
+#include "src/base/parallel.h"
 #include "src/gc/gc_engine_impl.h"
 
 namespace zgc {
@@ -225,10 +225,10 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
     groups[c].plan = copiers_[c]->Copy(groups[c].sources, groups[c].dests);
   };
   if (Independent(groups)) {
-    tbb::task_group tg;
+    std::vector<std::function<void()>> tasks;
     for (int c = 0; c < k; ++c)
-      if (groups[c].bytes) tg.run([&copy, c] { copy(c); });
-    tg.wait();
+      if (groups[c].bytes) tasks.push_back([&copy, c] { copy(c); });
+    ParallelInvoke(tasks);
   } else {
     for (int c = 0; c < k; ++c)
       if (groups[c].bytes) copy(c);

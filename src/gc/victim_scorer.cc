@@ -1,7 +1,6 @@
 #include "src/gc/victim_scorer.h"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_reduce.h>
+#include "src/base/parallel.h"
 
 namespace zgc {
 
@@ -39,15 +38,11 @@ ptrdiff_t PickBest(VictimPolicy policy, std::span<const Candidate> candidates) {
     return best;
   };
   if (candidates.size() < kParallelScoringFrom) return scan(0, candidates.size(), Best()).index;
-  return tbb::parallel_reduce(
-             tbb::blocked_range<size_t>(0, candidates.size(), 512), Best(),
-             [&](const tbb::blocked_range<size_t>& r, Best b) {
-               return scan(r.begin(), r.end(), b);
-             },
-             [](Best a, const Best& b) {
-               a.Consider(b.index, b.score, b.zone);
-               return a;
-             })
+  return ParallelReduce(candidates.size(), 512, Best(), scan,
+                        [](Best a, const Best& b) {
+                          a.Consider(b.index, b.score, b.zone);
+                          return a;
+                        })
       .index;
 }
 

@@ -8,7 +8,7 @@ echo 'exit 0' > "$dir/run.sh"
 pass=0 fail=0
 expect() {  # expect NAME WANT_EXIT PATTERN -- ENV...
   local name=$1 want=$2 pat=$3; shift 4
-  out=$(env "$@" bash "$here/lab.sh" "$dir" 2>&1); rc=$?
+  out=$(env -u ZGC_LAB_REQUIRED "$@" bash "$here/lab.sh" "$dir" 2>&1); rc=$?
   if [ "$rc" = "$want" ] && grep -qE -- "$pat" <<<"$out"; then pass=$((pass+1))
   else fail=$((fail+1)); echo "FAIL $name: exit $rc (want $want)"; tail -3 <<<"$out"; fi
 }
@@ -26,5 +26,8 @@ EOF
 chmod +x "$flaky"
 expect retry-once 5 "attempt 1: the guest did not boot" -- ZGC_LAB_QEMU="$flaky"
 expect bad-kernel 2 "must be 6.1 or 6.12" -- ZGC_LAB_KERNEL=5.10
+# Where the lab is required (CI), a lab that cannot boot fails instead of skipping.
+expect required-no-qemu 1 "ZGC_LAB_REQUIRED=1 and the lab cannot run" -- ZGC_LAB_REQUIRED=1 ZGC_LAB_QEMU=/nonexistent/qemu
+expect required-no-boot 1 "ZGC_LAB_REQUIRED=1 and the lab cannot run" -- ZGC_LAB_REQUIRED=1 ZGC_LAB_QEMU=/bin/false
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -18,10 +18,19 @@
 # qemu-system-x86_64; the harness's own test points it at one that cannot boot).
 # Exit: run.sh's status; 77 when the lab cannot be set up or the guest never booted
 # (the reason is printed: callers report a skip); 124 on timeout; 99 when the guest
-# booted but no status came back (a crash: a failure, not a skip).
+# booted but no status came back (a crash: a failure, not a skip). With
+# ZGC_LAB_REQUIRED=1 (CI) a lab that cannot be set up or boot exits 1: there
+# the lab must run, and a skip would hide that it did not.
 set -uo pipefail
 dir=$(cd "${1:?usage: lab.sh DIR-with-run.sh}" && pwd) || exit 2
-skip() { echo "zgc-lab: SKIP: $*" >&2; exit 77; }
+skip() {
+  echo "zgc-lab: SKIP: $*" >&2
+  if [ "${ZGC_LAB_REQUIRED:-0}" = 1 ]; then
+    echo "zgc-lab: FAIL: ZGC_LAB_REQUIRED=1 and the lab cannot run" >&2
+    exit 1
+  fi
+  exit 77
+}
 cache=${ZGC_LAB_CACHE:-$HOME/.cache/zgc-lab}
 kernel=${ZGC_LAB_KERNEL:-6.1}
 case "$kernel" in
