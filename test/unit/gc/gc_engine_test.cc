@@ -93,6 +93,16 @@ struct Harness {
     for (uint32_t z = 0; z < dev->info().nr_zones; ++z) n += gc->LiveBytes(z);
     return n;
   }
+  // Zones 0..3 full of lbas 0..255 (64 blocks a zone), then lbas 64..119
+  // die: zone 1 keeps 8 live blocks, the obvious greedy victim.
+  void FillFourZonesLeavingEightLiveInZoneOne() {
+    for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(Write(lba).ok());
+    for (uint64_t lba = 64; lba < 120; ++lba) {
+      ASSERT_TRUE(gc->OnInvalidate({owner.l2p[lba], kB}).ok());
+      owner.p2l.erase(owner.l2p[lba]);
+      owner.l2p.erase(lba);
+    }
+  }
   void VerifyAll() {
     for (const auto& [lba, off] : owner.l2p) {
       std::vector<std::byte> got(kB);
@@ -510,12 +520,7 @@ TEST(GcEngine, AnOwnerThatCannotRelocateKeepsItsVictim) {
     SCOPED_TRACE(short_answer ? "wrong number of answers" : "owner error");
     Harness h(kSmall,
               GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
-    for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
-    for (uint64_t lba = 64; lba < 120; ++lba) {
-      ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
-      h.owner.p2l.erase(h.owner.l2p[lba]);
-      h.owner.l2p.erase(lba);
-    }
+    ASSERT_NO_FATAL_FAILURE(h.FillFourZonesLeavingEightLiveInZoneOne());
     (short_answer ? h.owner.short_answer : h.owner.fail) = true;
     const Status s = h.gc->CollectOnce();
     EXPECT_EQ(s.code(), short_answer ? Code::kInvalidArgument : Code::kIoError) << s.ToString();
@@ -538,12 +543,7 @@ TEST(GcEngine, AnOwnerThatCannotRelocateKeepsItsVictim) {
 // waited for the very collection that was calling it, forever.
 TEST(GcEngine, CallsThatWaitForACollectionFailWithBusyFromInsideRelocate) {
   Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
-  for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
-  for (uint64_t lba = 64; lba < 120; ++lba) {
-    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
-    h.owner.p2l.erase(h.owner.l2p[lba]);
-    h.owner.l2p.erase(lba);
-  }
+  ASSERT_NO_FATAL_FAILURE(h.FillFourZonesLeavingEightLiveInZoneOne());
   std::vector<Status> inside;
   h.owner.during_relocate = [&] {
     inside.push_back(h.gc->Allocate(kB).status());
@@ -570,12 +570,7 @@ TEST(GcEngine, CallsThatWaitForACollectionFailWithBusyFromInsideRelocate) {
 // stayed "collecting", on no list, its extents counted live: lost for good.
 TEST(GcEngine, AVictimWhoseResetFailsIsRetriedNotLost) {
   Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1});
-  for (uint64_t lba = 0; lba < 4 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
-  for (uint64_t lba = 64; lba < 120; ++lba) {
-    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
-    h.owner.p2l.erase(h.owner.l2p[lba]);
-    h.owner.l2p.erase(lba);
-  }
+  ASSERT_NO_FATAL_FAILURE(h.FillFourZonesLeavingEightLiveInZoneOne());
   const size_t rule = h.dev->AddRule({.op = FaultOp::kManage, .zone = 1});
   const uint32_t free_before = h.gc->FreeZones();
   const Status s = h.gc->CollectOnce();

@@ -66,20 +66,28 @@ class RendezvousStore final : public ZoneStore {
   int arrived_ = 0;
 };
 
+// An emulated device of `zones` 1 MiB zones over a rendezvous store.
+std::unique_ptr<EmulatedDevice> RendezvousDevice(uint32_t zones, int parties,
+                                                 RendezvousStore** store_out) {
+  EmuGeometry g = EmuGeometry::Defaults(4096);
+  g.zone_size = g.zone_cap = 1 << 20;
+  g.nr_zones = zones;
+  std::vector<Zone> table;
+  for (uint32_t i = 0; i < g.nr_zones; ++i) table.push_back(emu_format::InitialZone(g, i));
+  auto store = std::make_unique<RendezvousStore>(uint64_t(zones) << 20, parties);
+  *store_out = store.get();
+  return std::make_unique<EmulatedDevice>(g.ToInfo("mem:test", "mem", "rendezvous"),
+                                          std::move(store), std::move(table));
+}
+
 // Regression: mem:'s one mutex serialized every copy and write, although
 // the header says calls run concurrently.
 TEST(EmulatedDevice, CopiesAndWritesToDifferentZonesRunConcurrently) {
   for (const bool copies : {true, false}) {
     SCOPED_TRACE(copies ? "copies" : "writes");
-    EmuGeometry g = EmuGeometry::Defaults(4096);
-    g.zone_size = g.zone_cap = 1 << 20;
-    g.nr_zones = 8;
-    std::vector<Zone> zones;
-    for (uint32_t i = 0; i < g.nr_zones; ++i) zones.push_back(emu_format::InitialZone(g, i));
-    auto store = std::make_unique<RendezvousStore>(8 << 20, 3);
-    RendezvousStore* rv = store.get();
-    EmulatedDevice d(g.ToInfo("mem:test", "mem", "rendezvous"), std::move(store),
-                     std::move(zones));
+    RendezvousStore* rv = nullptr;
+    auto dev = RendezvousDevice(8, 3, &rv);
+    EmulatedDevice& d = *dev;
     ASSERT_TRUE(d.Write(0, Bytes(64 << 10)).ok());
     rv->armed = true;
     std::vector<std::thread> threads;
@@ -104,14 +112,9 @@ TEST(EmulatedDevice, CopiesAndWritesToDifferentZonesRunConcurrently) {
 
 // A second write to a zone whose write is in flight is refused, not interleaved.
 TEST(EmulatedDevice, ASecondWriteToABusyZoneIsRefused) {
-  EmuGeometry g = EmuGeometry::Defaults(4096);
-  g.zone_size = g.zone_cap = 1 << 20;
-  g.nr_zones = 4;
-  std::vector<Zone> zones;
-  for (uint32_t i = 0; i < g.nr_zones; ++i) zones.push_back(emu_format::InitialZone(g, i));
-  auto store = std::make_unique<RendezvousStore>(4 << 20, 2);
-  RendezvousStore* rv = store.get();
-  EmulatedDevice d(g.ToInfo("mem:test", "mem", "rendezvous"), std::move(store), std::move(zones));
+  RendezvousStore* rv = nullptr;
+  auto dev = RendezvousDevice(4, 2, &rv);
+  EmulatedDevice& d = *dev;
   rv->armed = true;
   Status first;
   std::thread t([&] { first = d.Write(0, Bytes(4096)); });
