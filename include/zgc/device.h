@@ -87,6 +87,10 @@ struct DeviceInfo {
   // False for a metadata-only device (mem:?data=0, for simulators): zone
   // state is kept, data is not, and reads return zeroes.
   bool stores_data = true;
+  // The device has a volatile write cache (emu:/mem: with cache=volatile):
+  // completed writes, appends, copies and zone transitions are durable only
+  // after Sync(), and CutPower/ArmPowerCut can take them away.
+  bool volatile_cache = false;
   uint32_t max_append_bytes = 0;  // largest single Append(); 0 when unavailable
   CopyLimits copy;
 
@@ -99,6 +103,20 @@ struct Extent {
   uint64_t length = 0;
   uint64_t end() const { return offset + length; }
   friend bool operator==(const Extent&, const Extent&) = default;
+};
+
+// How a simulated power failure treats what was not yet durable (see
+// ZonedDevice::CutPower).
+enum class PowerCutMode : uint8_t {
+  kDrop,  // everything after the last Sync() is lost
+  kTear,  // per zone, a seeded random prefix (in logical blocks) of the writes
+          // since the last Sync() survives (write pointers follow); an unsynced
+          // reset or finish survives or not by a seeded coin; each unsynced
+          // block of a conventional zone keeps its new or its old content
+};
+struct PowerCut {
+  PowerCutMode mode = PowerCutMode::kDrop;
+  uint64_t seed = 0;
 };
 
 // The kernel block device behind a device (zbd:), for the offload paths that
@@ -166,6 +184,19 @@ class ZonedDevice {
   // mem:). Wrappers forward it. Valid for the life of the device.
   virtual const KernelDevice* kernel_device() const { return nullptr; }
 
+  // Power-failure test hooks, on devices with info().volatile_cache (others:
+  // kNotSupported). CutPower waits for the commands in flight, then loses (or
+  // tears, see PowerCutMode) what was not durable; from then on every call
+  // fails with kIoError ("power is off") until PowerOn, which brings the
+  // device back as after a power cycle (open zones closed). An emu: file is
+  // left as the device would be found, so it can also be reopened by URI once
+  // this object is gone. ArmPowerCut(n, cut) cuts power when the n-th
+  // mutating call from now (Write, Append, Copy, ManageZones, Sync; n >= 1)
+  // starts: that call and every later one fail. Calls from any thread.
+  virtual Status CutPower(const PowerCut& cut);
+  virtual Status ArmPowerCut(uint64_t nth_call, const PowerCut& cut);
+  virtual Status PowerOn();
+
   // Convenience wrappers of the calls above.
   Result<Zone> ReportZone(uint64_t offset);
   Result<std::vector<Zone>> ReportAllZones();
@@ -185,6 +216,7 @@ class ZonedDevice {
 
  protected:
   ZonedDevice() = default;
+  Status NoVolatileCache() const;  // what the power-cut hooks answer without one
 };
 
 // Opens a device by URI:

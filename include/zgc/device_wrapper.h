@@ -41,6 +41,11 @@ class DeviceWrapper : public ZonedDevice {
   }
   Status Sync() override { return target_->Sync(); }
   const KernelDevice* kernel_device() const override { return target_->kernel_device(); }
+  Status CutPower(const PowerCut& cut) override { return target_->CutPower(cut); }
+  Status ArmPowerCut(uint64_t nth_call, const PowerCut& cut) override {
+    return target_->ArmPowerCut(nth_call, cut);
+  }
+  Status PowerOn() override { return target_->PowerOn(); }
 
   ZonedDevice& target() { return *target_; }
 

@@ -14,10 +14,65 @@ EmulatedDevice::EmulatedDevice(DeviceInfo info, std::unique_ptr<ZoneStore> store
       store_(std::move(store)),
       zones_(std::move(zones)),
       busy_(zones_.size(), 0) {
+  if (info_.volatile_cache) cache_ = std::make_unique<VolatileCache>(info_, *store_, zones_);
   for (Zone& z : zones_) {
     if (z.open()) z.cond = z.wp == z.start ? ZoneCondition::kEmpty : ZoneCondition::kClosed;
     if (z.active()) ++nr_active_;
   }
+}
+
+EmulatedDevice::~EmulatedDevice() = default;
+
+Status EmulatedDevice::Off() const {
+  return Status::IoError(info_.uri + ": the power is off (a simulated power cut)");
+}
+
+Status EmulatedDevice::Mutating(std::unique_lock<std::mutex>& lock) {
+  if (!powered_) return Off();
+  if (armed_ && --armed_ == 0) {
+    ZGC_RETURN_IF_ERROR(PowerFails(lock, armed_cut_));
+    return Off();
+  }
+  return Status::OK();
+}
+
+Status EmulatedDevice::PowerFails(std::unique_lock<std::mutex>& lock, const PowerCut& cut) {
+  // Commands in flight complete first (their data is in the cache, not durable).
+  WaitIdle(lock, 0, info_.nr_zones);
+  powered_ = false;
+  armed_ = 0;
+  ZGC_RETURN_IF_ERROR(cache_->Cut(cut, zones_));
+  nr_open_ = 0;
+  implicit_open_.clear();
+  nr_active_ = static_cast<uint32_t>(
+      std::count_if(zones_.begin(), zones_.end(), [](const Zone& z) { return z.active(); }));
+  // The file (emu:) is left as the device would be found after the cut.
+  for (uint32_t i = 0; i < zones_.size(); ++i) ZGC_RETURN_IF_ERROR(Save(i));
+  return store_->Sync();
+}
+
+Status EmulatedDevice::CutPower(const PowerCut& cut) {
+  std::unique_lock lock(mu_);
+  if (!cache_) return NoVolatileCache();
+  if (!powered_) return Status::OK();
+  return PowerFails(lock, cut);
+}
+
+Status EmulatedDevice::ArmPowerCut(uint64_t nth_call, const PowerCut& cut) {
+  std::unique_lock lock(mu_);
+  if (!cache_) return NoVolatileCache();
+  if (nth_call == 0)
+    return Status::InvalidArgument("ArmPowerCut: the call to cut at counts from 1");
+  armed_ = nth_call;
+  armed_cut_ = cut;
+  return Status::OK();
+}
+
+Status EmulatedDevice::PowerOn() {
+  std::unique_lock lock(mu_);
+  if (!cache_) return NoVolatileCache();
+  powered_ = true;
+  return Status::OK();
 }
 
 Result<std::vector<Zone>> EmulatedDevice::ReportZones(uint64_t offset, uint64_t length) {
@@ -26,6 +81,7 @@ Result<std::vector<Zone>> EmulatedDevice::ReportZones(uint64_t offset, uint64_t 
                               " is past the device end");
   const uint64_t end = std::min(info_.capacity_bytes(), offset + std::max<uint64_t>(length, 1));
   std::lock_guard lock(mu_);
+  if (!powered_) return Off();
   const auto first = zones_.begin() + offset / info_.zone_size;
   const auto last = zones_.begin() + (end + info_.zone_size - 1) / info_.zone_size;
   return std::vector<Zone>(first, last);
@@ -39,6 +95,7 @@ Status EmulatedDevice::ManageZones(ZoneAction action, uint64_t offset, uint64_t 
   // conventional zones; any other range is applied zone by zone.
   const bool reset_all = action == ZoneAction::kReset && count == info_.nr_zones;
   std::unique_lock lock(mu_);
+  ZGC_RETURN_IF_ERROR(Mutating(lock));
   WaitIdle(lock, first, count);
   for (uint32_t i = first; i < first + count; ++i) {
     if (reset_all && !zones_[i].sequential()) continue;
@@ -146,6 +203,7 @@ Status EmulatedDevice::FinishZone(uint32_t index) {
                                       " needs an open zone and " +
                                       std::to_string(info_.max_open_zones) + " are open");
   }
+  if (cache_) cache_->BeforeFinish(index, z.wp);
   if (z.active()) --nr_active_;
   LeaveOpen(index);
   z.cond = ZoneCondition::kFull;
@@ -155,6 +213,7 @@ Status EmulatedDevice::FinishZone(uint32_t index) {
 
 Status EmulatedDevice::ResetZone(uint32_t index) {
   Zone& z = zones_[index];
+  if (cache_) ZGC_RETURN_IF_ERROR(cache_->BeforeReset(index, z));
   if (z.active()) --nr_active_;
   LeaveOpen(index);
   const bool had_data = z.cond != ZoneCondition::kEmpty;
@@ -164,8 +223,7 @@ Status EmulatedDevice::ResetZone(uint32_t index) {
   return had_data ? store_->Discard(z.start, z.size) : Status::OK();
 }
 
-void EmulatedDevice::WaitIdle(std::unique_lock<std::mutex>& lock, uint32_t first,
-                              uint32_t count) {
+void EmulatedDevice::WaitIdle(std::unique_lock<std::mutex>& lock, uint32_t first, uint32_t count) {
   idle_.wait(lock, [&] {
     return std::all_of(busy_.begin() + first, busy_.begin() + first + count,
                        [](uint8_t b) { return b == 0; });
@@ -197,6 +255,7 @@ Status EmulatedDevice::WriteInZone(std::unique_lock<std::mutex>& lock, uint32_t 
                                    uint64_t offset, std::span<const std::byte> data) {
   Zone& z = zones_[index];
   ZGC_RETURN_IF_ERROR(CheckWrite(info_, z, offset, data.size()));
+  if (cache_ && !z.sequential()) ZGC_RETURN_IF_ERROR(cache_->BeforeOverwrite(offset, data.size()));
   ZGC_RETURN_IF_ERROR(Claim(index, offset));
   if (z.sequential() && (z.cond == ZoneCondition::kEmpty || z.cond == ZoneCondition::kClosed)) {
     if (Status s = OpenZone(index, /*implicit=*/true); !s.ok()) return Complete(index, 0, s);
@@ -210,6 +269,7 @@ Status EmulatedDevice::WriteInZone(std::unique_lock<std::mutex>& lock, uint32_t 
 Status EmulatedDevice::Write(uint64_t offset, std::span<const std::byte> data) {
   ZGC_RETURN_IF_ERROR(CheckDataRange(info_, offset, data.size()));
   std::unique_lock lock(mu_);
+  ZGC_RETURN_IF_ERROR(Mutating(lock));
   while (!data.empty()) {
     const uint32_t index = offset / info_.zone_size;
     const size_t n = std::min<uint64_t>(data.size(), zones_[index].end() - offset);
@@ -224,6 +284,7 @@ Result<uint64_t> EmulatedDevice::Append(uint64_t zone_start, std::span<const std
   if (!info_.zone_append) return ZonedDevice::Append(zone_start, data);
   ZGC_RETURN_IF_ERROR(CheckAppend(info_, zone_start, data.size()));
   std::unique_lock lock(mu_);
+  ZGC_RETURN_IF_ERROR(Mutating(lock));
   const uint32_t index = zone_start / info_.zone_size;
   if (!zones_[index].sequential())
     return Status::ZoneState(info_.uri + ": append to conventional " +
@@ -249,6 +310,7 @@ Status EmulatedDevice::Read(uint64_t offset, std::span<std::byte> data) {
     Zone z;
     {
       std::lock_guard lock(mu_);
+      if (!powered_) return Off();
       z = zones_[index];
     }
     ZGC_RETURN_IF_ERROR(CheckRead(info_, z));
@@ -295,6 +357,7 @@ Status EmulatedDevice::Copy(std::span<const Extent> sources, uint64_t destinatio
   ZGC_ASSIGN_OR_RETURN(uint64_t total, CheckCopySources(info_, sources));
   ZGC_RETURN_IF_ERROR(CheckDataRange(info_, destination, total));
   std::unique_lock lock(mu_);
+  ZGC_RETURN_IF_ERROR(Mutating(lock));
   const uint32_t index = destination / info_.zone_size;
   Zone& z = zones_[index];
   if (!z.sequential())
@@ -326,8 +389,13 @@ Status EmulatedDevice::Copy(std::span<const Extent> sources, uint64_t destinatio
 }
 
 Status EmulatedDevice::Sync() {
-  std::lock_guard lock(mu_);
-  return store_->Sync();
+  std::unique_lock lock(mu_);
+  ZGC_RETURN_IF_ERROR(Mutating(lock));
+  ZGC_RETURN_IF_ERROR(store_->Sync());
+  // What has completed is durable now; commands still in flight are not
+  // (their write pointers move when they complete).
+  if (cache_) cache_->Synced(zones_);
+  return Status::OK();
 }
 
 Status EmulatedDevice::SetZoneCondition(uint32_t index, ZoneCondition cond) {

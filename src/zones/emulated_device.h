@@ -18,6 +18,7 @@
 #include <mutex>
 #include <vector>
 
+#include "src/zones/volatile_cache.h"
 #include "src/zones/zone_store.h"
 #include "zgc/device.h"
 
@@ -26,8 +27,10 @@ namespace zgc {
 class EmulatedDevice final : public ZonedDevice {
  public:
   // `zones` is the zone table as recorded (or as created); open zones in it are
-  // treated as closed.
+  // treated as closed. With info.volatile_cache, what is not synced can be
+  // lost to CutPower (see VolatileCache).
   EmulatedDevice(DeviceInfo info, std::unique_ptr<ZoneStore> store, std::vector<Zone> zones);
+  ~EmulatedDevice() override;
 
   const DeviceInfo& info() const override { return info_; }
   Result<std::vector<Zone>> ReportZones(uint64_t offset, uint64_t length) override;
@@ -37,6 +40,9 @@ class EmulatedDevice final : public ZonedDevice {
   Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data) override;
   Status Copy(std::span<const Extent> sources, uint64_t destination) override;
   Status Sync() override;
+  Status CutPower(const PowerCut& cut) override;
+  Status ArmPowerCut(uint64_t nth_call, const PowerCut& cut) override;
+  Status PowerOn() override;
 
   // Degrades a zone as a failing device would (kReadOnly or kOffline) or, with
   // kEmpty, brings it back. For fault tests; persisted like any state change.
@@ -56,6 +62,11 @@ class EmulatedDevice final : public ZonedDevice {
   // Releases it: on success the write pointer advances by `length`.
   Status Complete(uint32_t index, uint64_t length, Status moved);
   void WaitIdle(std::unique_lock<std::mutex>& lock, uint32_t first, uint32_t count);
+  // At the start of every mutating call: kIoError while the power is off, and
+  // the armed cut when its call has come.
+  Status Mutating(std::unique_lock<std::mutex>& lock);
+  Status PowerFails(std::unique_lock<std::mutex>& lock, const PowerCut& cut);
+  Status Off() const;
   Status OpenZone(uint32_t index, bool implicit);
   Status CloseZone(uint32_t index);
   Status FinishZone(uint32_t index);
@@ -79,7 +90,11 @@ class EmulatedDevice final : public ZonedDevice {
   std::mutex mu_;
   std::condition_variable idle_;  // a zone's command completed
   std::vector<Zone> zones_;
-  std::vector<uint8_t> busy_;  // per zone: a write or copy is moving data
+  std::vector<uint8_t> busy_;             // per zone: a write or copy is moving data
+  std::unique_ptr<VolatileCache> cache_;  // with a volatile write cache only
+  bool powered_ = true;
+  uint64_t armed_ = 0;  // mutating calls until the armed cut (0: none)
+  PowerCut armed_cut_;
   uint32_t nr_open_ = 0;
   uint32_t nr_active_ = 0;
   std::deque<uint32_t> implicit_open_;  // oldest first: the first to be auto-closed

@@ -14,6 +14,15 @@ namespace zgc {
 
 namespace {
 
+// cache=none (default) or cache=volatile: the power-cut model (VolatileCache).
+Result<bool> VolatileCacheFromUri(const Uri& uri) {
+  ZGC_ASSIGN_OR_RETURN(std::string cache, uri.Text("cache", "none"));
+  if (cache != "none" && cache != "volatile")
+    return Status::InvalidArgument(uri.text() + ": parameter cache='" + cache +
+                                   "' is not none or volatile");
+  return cache == "volatile";
+}
+
 Result<EmuGeometry> GeometryFromUri(const Uri& uri) {
   return EmuGeometry::FromUri(uri, EmuGeometry::Defaults(EmuGeometry().lbs));
 }
@@ -33,6 +42,7 @@ Result<std::unique_ptr<ZonedDevice>> OpenMemDevice(const Uri& uri) {
                                    "': mem: takes no path (mem:?zones=..)");
   ZGC_ASSIGN_OR_RETURN(EmuGeometry g, GeometryFromUri(uri));
   ZGC_ASSIGN_OR_RETURN(bool keep_data, uri.Flag("data", true));
+  ZGC_ASSIGN_OR_RETURN(bool volatile_cache, VolatileCacheFromUri(uri));
   ZGC_RETURN_IF_ERROR(uri.CheckAllUsed());
   std::vector<Zone> zones;
   zones.reserve(g.nr_zones);
@@ -40,6 +50,7 @@ Result<std::unique_ptr<ZonedDevice>> OpenMemDevice(const Uri& uri) {
   auto store = std::make_unique<MemZoneStore>(g.zone_size * g.nr_zones, keep_data);
   DeviceInfo info = g.ToInfo(uri.text(), "mem", keep_data ? "memory" : "memory (metadata only)");
   info.stores_data = keep_data;
+  info.volatile_cache = volatile_cache;
   return std::unique_ptr<ZonedDevice>(
       std::make_unique<EmulatedDevice>(std::move(info), std::move(store), std::move(zones)));
 }
@@ -47,6 +58,7 @@ Result<std::unique_ptr<ZonedDevice>> OpenMemDevice(const Uri& uri) {
 Result<std::unique_ptr<ZonedDevice>> OpenEmuDevice(const Uri& uri) {
   ZGC_RETURN_IF_ERROR(CheckEmuPath(uri));
   ZGC_ASSIGN_OR_RETURN(bool create, uri.Flag("create", false));
+  ZGC_ASSIGN_OR_RETURN(bool volatile_cache, VolatileCacheFromUri(uri));
   struct stat st;
   if (create && ::stat(uri.path().c_str(), &st) != 0 && errno == ENOENT) {
     ZGC_ASSIGN_OR_RETURN(EmuGeometry g, GeometryFromUri(uri));
@@ -58,9 +70,10 @@ Result<std::unique_ptr<ZonedDevice>> OpenEmuDevice(const Uri& uri) {
   ZGC_ASSIGN_OR_RETURN(EmuGeometry given, EmuGeometry::FromUri(uri, opened.geometry));
   ZGC_RETURN_IF_ERROR(given.CheckSameAs(opened.geometry));
   ZGC_RETURN_IF_ERROR(uri.CheckAllUsed());
-  return std::unique_ptr<ZonedDevice>(
-      std::make_unique<EmulatedDevice>(opened.geometry.ToInfo(uri.text(), "emu", uri.path()),
-                                       std::move(opened.store), std::move(opened.zones)));
+  DeviceInfo info = opened.geometry.ToInfo(uri.text(), "emu", uri.path());
+  info.volatile_cache = volatile_cache;
+  return std::unique_ptr<ZonedDevice>(std::make_unique<EmulatedDevice>(
+      std::move(info), std::move(opened.store), std::move(opened.zones)));
 }
 
 Status CreateEmulatedDevice(std::string_view text) {

@@ -12,6 +12,17 @@ Status ZonedDevice::Copy(std::span<const Extent>, uint64_t destination) {
                               std::to_string(destination / info().zone_size) + ")");
 }
 
+Status ZonedDevice::NoVolatileCache() const {
+  return Status::NotSupported(info().uri +
+                              ": no volatile write cache to lose (emu:/mem: take cache=volatile)");
+}
+
+Status ZonedDevice::CutPower(const PowerCut&) { return NoVolatileCache(); }
+
+Status ZonedDevice::ArmPowerCut(uint64_t, const PowerCut&) { return NoVolatileCache(); }
+
+Status ZonedDevice::PowerOn() { return NoVolatileCache(); }
+
 Result<Zone> ZonedDevice::ReportZone(uint64_t offset) {
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, ReportZones(offset, 1));
   if (zones.empty())
