@@ -117,6 +117,13 @@ struct GcOptions {
   uint32_t low_watermark = 4;
   uint32_t high_watermark = 6;
   uint64_t rate_limit = 0;
+  // The zones the engine manages: [first_zone, first_zone + zones) (zones 0:
+  // to the end of the device). Zones outside (an owner's metadata log) are
+  // never touched.
+  uint32_t first_zone = 0;
+  uint32_t zones = 0;
+  // Open/active-zone slots the engine leaves to the owner (its log's zone).
+  uint32_t owner_active_zones = 0;
 };
 
 struct Allocation {
@@ -153,6 +160,19 @@ class GcEngine {
   // kNoSpace (fewer zones than the reserve needs), device errors.
   static Result<std::unique_ptr<GcEngine>> Create(ZonedDevice& device, GcOwner& owner,
                                                   GcOptions options);
+  // The restart path: an engine over a device that holds live data. It adopts
+  // the managed zones' states and the owner's live extents as recovered from
+  // the owner's own metadata (any order; whole blocks). Full zones with live
+  // data are victims as usual; a zone left half-written (a user or GC zone
+  // open at a crash) is finished, its unwritten tail dead; a zone holding no
+  // live data is reset and becomes free, so a copy that landed but whose
+  // remap was never persisted is garbage, never data. Placement history
+  // (classes, ages) starts afresh. Everything is checked before anything is
+  // written: kInvalidArgument names an extent outside the managed zones, past
+  // a zone's write pointer, unaligned or overlapping another; otherwise fails
+  // as Create does.
+  static Result<std::unique_ptr<GcEngine>> Resume(ZonedDevice& device, GcOwner& owner,
+                                                  GcOptions options, std::span<const Extent> live);
   // Whether Create would take this device and these options, whatever its
   // zones hold (for tools that reset the device first, so that bad input
   // fails before anything is erased). Fails as Create does.

@@ -1,6 +1,7 @@
 // GcEngine's factory and checks; the engine itself is GcEngineImpl.
 #include <algorithm>
 
+#include "src/base/hex.h"
 #include "src/gc/gc_engine_impl.h"
 
 namespace zgc {
@@ -37,8 +38,14 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
   if (info.logical_block_size == 0 || info.zone_size / info.logical_block_size >= (1ull << 32))
     return Status::NotSupported(info.uri + ": zones of 2^32 blocks or more");
   // Each class keeps a zone open: fit them in the device's limits, GC classes first to give way.
-  const uint32_t limit = std::min(info.max_active_zones ? info.max_active_zones : ~0u,
-                                  info.max_open_zones ? info.max_open_zones : ~0u);
+  uint32_t limit = std::min(info.max_active_zones ? info.max_active_zones : ~0u,
+                            info.max_open_zones ? info.max_open_zones : ~0u);
+  if (options.owner_active_zones >= limit)
+    return Status::InvalidArgument(info.uri + ": the owner keeps " +
+                                   std::to_string(options.owner_active_zones) +
+                                   " of the device's " + std::to_string(limit) +
+                                   " open/active zones and the GC engine needs 2");
+  limit -= limit == ~0u ? 0 : options.owner_active_zones;
   // One zone for user data and one to relocate into is the least GC can work with.
   if (limit < 2)
     return Status::InvalidArgument(info.uri + ": the device allows " + std::to_string(limit) +
@@ -52,12 +59,19 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
     else
       break;
   }
+  const uint64_t last =
+      options.zones ? uint64_t(options.first_zone) + options.zones : info.nr_zones;
+  if (options.first_zone >= info.nr_zones || last > info.nr_zones)
+    return Status::InvalidArgument(info.uri + ": GC zones " + std::to_string(options.first_zone) +
+                                   ".." + std::to_string(last - 1) + " are past the device's " +
+                                   std::to_string(info.nr_zones));
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, device.ReportAllZones());
   std::vector<ZoneMeta> meta(zones.size());
   uint32_t usable = 0;
   for (size_t i = 0; i < zones.size(); ++i) {
     const Zone& z = zones[i];
     meta[i].cap = static_cast<uint32_t>(z.capacity / info.logical_block_size);
+    if (i < options.first_zone || i >= last) continue;  // not the engine's
     if (!z.sequential() || z.cond == ZoneCondition::kOffline || z.cond == ZoneCondition::kReadOnly)
       continue;
     if (require_empty && z.cond != ZoneCondition::kEmpty)
@@ -94,16 +108,93 @@ Result<uint64_t> GcEngine::MaxLiveBytes(ZonedDevice& device, GcOptions options) 
   return blocks * device.info().logical_block_size;
 }
 
-Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner& owner,
-                                                   GcOptions options) {
-  ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, true));
+namespace {
+
+Result<std::vector<std::unique_ptr<Copier>>> MakeCopiers(ZonedDevice& device,
+                                                         const GcOptions& options) {
   std::vector<std::unique_ptr<Copier>> copiers;
   for (int c = 0; c < options.gc_classes; ++c) {
     ZGC_ASSIGN_OR_RETURN(std::unique_ptr<Copier> copier, Copier::Create(device, options.copy));
     copiers.push_back(std::move(copier));
   }
+  return copiers;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner& owner,
+                                                   GcOptions options) {
+  ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, true));
+  ZGC_ASSIGN_OR_RETURN(auto copiers, MakeCopiers(device, options));
   return std::unique_ptr<GcEngine>(
       new GcEngineImpl(device, owner, options, std::move(copiers), std::move(meta)));
+}
+
+Result<std::unique_ptr<GcEngine>> GcEngine::Resume(ZonedDevice& device, GcOwner& owner,
+                                                   GcOptions options,
+                                                   std::span<const Extent> live) {
+  ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, false));
+  ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, device.ReportAllZones());
+  const DeviceInfo& info = device.info();
+  const uint64_t lbs = info.logical_block_size, zs = info.zone_size;
+  // Check every extent before anything is written.
+  std::vector<Extent> sorted(live.begin(), live.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Extent& a, const Extent& b) { return a.offset < b.offset; });
+  auto bad = [&](const Extent& e, const std::string& why) {
+    return Status::InvalidArgument(info.uri + ": the owner's live extent " + Hex(e.offset) + "+" +
+                                   Hex(e.length) + " " + why);
+  };
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const Extent& e = sorted[i];
+    if (e.length == 0 || e.offset % lbs || e.length % lbs) return bad(e, "is not whole blocks");
+    const uint64_t z = e.offset / zs;
+    if (z >= zones.size() || (e.end() - 1) / zs != z) return bad(e, "is not inside one zone");
+    if (meta[z].state != ZoneMeta::State::kFree)
+      return bad(e, "is not in a zone the engine manages");
+    const Zone& zone = zones[z];
+    const uint64_t written =
+        zone.cond == ZoneCondition::kFull ? zone.start + zone.capacity : zone.wp;
+    if (e.end() > written) return bad(e, "lies past the zone's write pointer " + Hex(written));
+    if (i && sorted[i - 1].end() > e.offset) return bad(e, "overlaps another");
+  }
+  ZGC_ASSIGN_OR_RETURN(auto copiers, MakeCopiers(device, options));
+  // Adopt: zones with live data are full victims; the rest become free.
+  std::vector<uint8_t> has_live(zones.size(), 0);
+  for (const Extent& e : sorted) {
+    const uint32_t z = static_cast<uint32_t>(e.offset / zs);
+    has_live[z] = 1;
+    meta[z].extents.Append(static_cast<uint32_t>((e.offset - z * zs) / lbs),
+                           static_cast<uint32_t>(e.length / lbs));
+  }
+  // Half-written zones with live data are continued at their write pointer,
+  // one per placement class (user classes first: they take the most writes);
+  // any more are finished, their unwritten tails dead.
+  std::vector<std::pair<uint32_t, std::pair<bool, int>>> continued;  // zone, (gc, class)
+  int next_user = 0, next_gc = 0;
+  for (uint32_t z = 0; z < zones.size(); ++z) {
+    if (meta[z].state != ZoneMeta::State::kFree || zones[z].cond == ZoneCondition::kEmpty) continue;
+    if (!has_live[z]) {
+      ZGC_RETURN_IF_ERROR(device.ResetZone(zones[z].start));
+      continue;
+    }
+    if (zones[z].cond != ZoneCondition::kFull) {
+      if (next_user < options.user_classes || next_gc < options.gc_classes) {
+        const bool gc = next_user >= options.user_classes;
+        continued.push_back({z, {gc, gc ? next_gc++ : next_user++}});
+        const uint32_t wp = static_cast<uint32_t>((zones[z].wp - zones[z].start) / lbs);
+        meta[z].state = ZoneMeta::State::kFull;  // until AdoptZones opens it
+        meta[z].alloc = meta[z].written = wp;
+        continue;
+      }
+      ZGC_RETURN_IF_ERROR(device.FinishZone(zones[z].start));
+    }
+    meta[z].state = ZoneMeta::State::kFull;
+    meta[z].alloc = meta[z].written = meta[z].cap;
+  }
+  auto* engine = new GcEngineImpl(device, owner, options, std::move(copiers), std::move(meta));
+  engine->AdoptZones(continued);
+  return std::unique_ptr<GcEngine>(engine);
 }
 
 }  // namespace zgc

@@ -89,6 +89,24 @@ Status GcEngineImpl::OnInvalidate(Extent e) {
   return Status::OK();
 }
 
+void GcEngineImpl::AdoptZones(const std::vector<std::pair<uint32_t, std::pair<bool, int>>>& open) {
+  std::lock_guard lock(mu_);
+  for (const auto& [z, slot] : open) {
+    ZoneMeta& m = zones_[z];
+    m.state = ZoneMeta::State::kOpen;
+    m.gc = slot.first;
+    m.cls = static_cast<uint8_t>(slot.second);
+    m.clock = clock_;
+    (slot.first ? open_gc_ : open_user_)[slot.second] = static_cast<int32_t>(z);
+  }
+  for (uint32_t z = 0; z < zones_.size(); ++z) {
+    ZoneMeta& m = zones_[z];
+    if (m.state != ZoneMeta::State::kFull && m.state != ZoneMeta::State::kOpen) continue;
+    gauge_.Added(m.gc, m.extents.live_blocks());
+    Reindex(z);
+  }
+}
+
 uint32_t GcEngineImpl::FreeZones() const {
   std::lock_guard lock(mu_);
   return lists_.free_count();
@@ -113,14 +131,18 @@ double GcEngineImpl::MeanLifetime() const {
   return double(live ? live : capacity_blocks_) * double(lbs_);
 }
 
+// At construction a managed zone is free or (on Resume) full.
+static bool Managed(const ZoneMeta& m) {
+  return m.state == ZoneMeta::State::kFree || m.state == ZoneMeta::State::kFull;
+}
+
 size_t GcEngineImpl::UsableZones(const std::vector<ZoneMeta>& zones) {
-  return std::count_if(zones.begin(), zones.end(),
-                       [](const ZoneMeta& m) { return m.state == ZoneMeta::State::kFree; });
+  return std::count_if(zones.begin(), zones.end(), Managed);
 }
 
 uint64_t GcEngineImpl::CapacityBlocks(const std::vector<ZoneMeta>& zones) {
   uint64_t n = 0;
-  for (const ZoneMeta& m : zones) n += m.state == ZoneMeta::State::kFree ? m.cap : 0;
+  for (const ZoneMeta& m : zones) n += Managed(m) ? m.cap : 0;
   return n;
 }
 

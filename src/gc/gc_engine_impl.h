@@ -77,6 +77,11 @@ class GcEngineImpl final : public GcEngine {
     std::fill(std::begin(open_gc_), std::end(open_gc_), -1);
   }
 
+  // Resume: the zones given to the constructor as full (with their extents)
+  // enter the victim index and the gauge; those in `open` (zone, (gc, class))
+  // become the open zones of their classes, continued at their write pointer.
+  void AdoptZones(const std::vector<std::pair<uint32_t, std::pair<bool, int>>>& open);
+
   Result<Allocation> Allocate(uint64_t length, const WriteHint& hint) override;
   Status OnWrite(Extent e) override;
   Status OnInvalidate(Extent e) override;
