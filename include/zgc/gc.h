@@ -66,6 +66,14 @@ class GcOwner {
   // one flag per move (true: remapped). Must not call Allocate, CollectOnce,
   // Start or Stop (they fail with kBusy); OnWrite/OnInvalidate are allowed.
   virtual Result<std::vector<bool>> Relocate(std::span<const Move> moves) = 0;
+  // Called before the engine resets a zone it collected: the owner makes
+  // durable whatever moved its mapping away from the zone (remaps, and
+  // invalidations of data that lived there), and waits for reads of the zone
+  // it let start before. An error keeps the zone, dead, for another try.
+  virtual Status BeforeReset(uint32_t zone) {
+    (void)zone;
+    return Status::OK();
+  }
   // When the data in `extent` (live, about to be relocated) will die, in the
   // engine's clock (see WriteHint::dies_at); 0: unknown. Owners rarely know
   // (gc_sim's oracles do); the engine then places GC data by its age.

@@ -45,6 +45,10 @@ namespace zgc {
 struct LogOptions {
   uint32_t first_zone = 0;  // the log's zones: [first_zone, first_zone + zones)
   uint32_t zones = 4;       // at least 3: the superblock and two log zones
+  // Flush the device before each group is written, so that no record becomes
+  // durable before data the owner wrote before appending it (a block map's
+  // records must never point at blocks a power cut took away).
+  bool flush_before_write = false;
 };
 
 struct LogRecord {

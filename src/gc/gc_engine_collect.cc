@@ -295,7 +295,12 @@ Status GcEngineImpl::ResetVictim(std::unique_lock<std::mutex>& lock, uint32_t v)
   // The victim is kCollecting and on no list while collecting_ is set, so no
   // other path touches it while the mutex is released.
   lock.unlock();
-  Status reset = dev_.ResetZone(Start(v));
+  Status reset;
+  {
+    OwnerCall in_owner(owner_thread_);
+    reset = owner_.BeforeReset(v);
+  }
+  if (reset.ok()) reset = dev_.ResetZone(Start(v));
   lock.lock();
   if (!reset.ok()) {
     // Back among the victims, entirely dead: the next collection picks it

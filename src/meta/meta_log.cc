@@ -60,11 +60,12 @@ Result<Geometry> CheckOptions(ZonedDevice& device, const LogOptions& o,
 
 class MetaLogImpl final : public MetaLog {
  public:
-  MetaLogImpl(ZonedDevice& dev, LogOwner& owner, Geometry g, uint64_t format_id,
-              std::vector<LogZone> zones, uint64_t next_seq, uint64_t max_epoch,
+  MetaLogImpl(ZonedDevice& dev, LogOwner& owner, const LogOptions& options, Geometry g,
+              uint64_t format_id, std::vector<LogZone> zones, uint64_t next_seq, uint64_t max_epoch,
               uint64_t tail_epoch)
       : dev_(dev),
         owner_(owner),
+        options_(options),
         g_(g),
         format_id_(format_id),
         zones_(std::move(zones)),
@@ -161,7 +162,8 @@ class MetaLogImpl final : public MetaLog {
     batch.swap(queue_);
     if (batch.empty()) return Status::OK();
     lock.unlock();
-    Status s = WriteBatch(batch);
+    Status s = options_.flush_before_write ? dev_.Sync() : Status::OK();
+    if (s.ok()) s = WriteBatch(batch);
     if (s.ok()) s = dev_.Sync();
     lock.lock();
     if (!s.ok()) {
@@ -295,6 +297,7 @@ class MetaLogImpl final : public MetaLog {
 
   ZonedDevice& dev_;
   LogOwner& owner_;
+  const LogOptions options_;
   const Geometry g_;
   const uint64_t format_id_;
   std::vector<LogZone> zones_;  // the leader's
@@ -477,8 +480,8 @@ Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOpt
     if (r.seq > after && r.type != lf::kCheckpointChunk) rec.records.push_back(std::move(r));
   rec.checkpoint = std::move(ckpt);
   if (out) *out = std::move(rec);
-  return std::unique_ptr<MetaLog>(new MetaLogImpl(device, owner, g, sb.format_id, std::move(lz),
-                                                  expected, max_epoch, tail_epoch));
+  return std::unique_ptr<MetaLog>(new MetaLogImpl(device, owner, options, g, sb.format_id,
+                                                  std::move(lz), expected, max_epoch, tail_epoch));
 }
 
 }  // namespace zgc

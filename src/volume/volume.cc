@@ -1,0 +1,433 @@
+// zgc::Volume (volume.h): a block map journaled in the metadata log, owner of
+// the GC engine.
+#include "zgc/volume.h"
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <shared_mutex>
+
+#include "src/base/hex.h"
+
+namespace zgc {
+
+namespace {
+
+constexpr uint64_t kConfigMagic = 0x31304c4f56434751ull;  // "QGCVOL01" little-endian
+constexpr uint32_t kConfigVersion = 1;
+constexpr uint8_t kMapRecord = 1;  // pairs {lba u64, pba + 1 u64 (0: unmapped)}
+constexpr uint64_t kB = Volume::kBlock;
+
+struct Layout {
+  uint32_t log_first = 0, log_zones = 0;
+  uint64_t logical_blocks = 0;
+};
+
+std::vector<std::byte> EncodeConfig(const Layout& l) {
+  std::vector<std::byte> b(32);
+  std::memcpy(&b[0], &kConfigMagic, 8);
+  std::memcpy(&b[8], &kConfigVersion, 4);
+  std::memcpy(&b[12], &l.log_first, 4);
+  std::memcpy(&b[16], &l.log_zones, 4);
+  std::memcpy(&b[24], &l.logical_blocks, 8);
+  return b;
+}
+
+Result<Layout> DecodeConfig(std::span<const std::byte> b) {
+  uint64_t magic = 0;
+  uint32_t version = 0;
+  if (b.size() != 32)
+    return Status::Corruption("volume config in the log superblock: wrong length");
+  std::memcpy(&magic, &b[0], 8);
+  std::memcpy(&version, &b[8], 4);
+  if (magic != kConfigMagic) return Status::Corruption("volume config: bad magic (not a volume)");
+  if (version > kConfigVersion)
+    return Status::NotSupported("volume config: format version " + std::to_string(version) +
+                                " is newer than this zgc's");
+  Layout l;
+  std::memcpy(&l.log_first, &b[12], 4);
+  std::memcpy(&l.log_zones, &b[16], 4);
+  std::memcpy(&l.logical_blocks, &b[24], 8);
+  return l;
+}
+
+// Where the log goes: the device's first sequential zones; and the engine's
+// options for the zones after it.
+Result<Layout> Plan(ZonedDevice& device, const VolumeOptions& o, GcOptions* gc) {
+  const DeviceInfo& info = device.info();
+  if (info.logical_block_size > kB || kB % info.logical_block_size)
+    return Status::InvalidArgument(info.uri +
+                                   ": a volume of 4 KiB blocks needs a logical block "
+                                   "size that divides 4096, not " +
+                                   std::to_string(info.logical_block_size));
+  if (!info.stores_data)
+    return Status::NotSupported(info.uri + ": the device keeps no data (metadata only)");
+  Layout l;
+  l.log_first = info.nr_conventional_zones;
+  l.log_zones = o.log_zones;
+  *gc = o.gc;
+  gc->first_zone = l.log_first + l.log_zones;
+  gc->zones = 0;
+  gc->owner_active_zones = 1;  // the log's open zone
+  if (gc->first_zone >= info.nr_zones)
+    return Status::InvalidArgument(info.uri + ": " + std::to_string(info.nr_zones) +
+                                   " zones are too few for a log of " +
+                                   std::to_string(o.log_zones) + " zones and GC");
+  if (Status s = GcEngine::Check(device, *gc); !s.ok())
+    return s.code() == Code::kNoSpace
+               ? Status::InvalidArgument(s.message() + " (after the volume's " +
+                                         std::to_string(o.log_zones) + " log zones)")
+               : s;
+  ZGC_ASSIGN_OR_RETURN(uint64_t max_live, GcEngine::MaxLiveBytes(device, *gc));
+  if (o.logical_bytes % kB) return Status::InvalidArgument("volume size is not whole 4 KiB blocks");
+  if (o.logical_bytes > max_live)
+    return Status::InvalidArgument(info.uri + ": a volume of " + std::to_string(o.logical_bytes) +
+                                   " bytes is larger than the device allows (" +
+                                   std::to_string(max_live) + " beside the log and GC reserve)");
+  if (!(o.spare >= 0 && o.spare < 1))
+    return Status::InvalidArgument("volume spare is not in [0, 1)");
+  l.logical_blocks = o.logical_bytes ? o.logical_bytes / kB
+                                     : static_cast<uint64_t>(double(max_live / kB) * (1 - o.spare));
+  if (l.logical_blocks == 0) return Status::InvalidArgument(info.uri + ": no room for a volume");
+  return l;
+}
+
+class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
+ public:
+  VolumeImpl(ZonedDevice& dev, Layout l)
+      : dev_(dev),
+        layout_(l),
+        l2p_(l.logical_blocks, 0),
+        p2l_(dev.info().capacity_bytes() / kB, 0) {}
+  ~VolumeImpl() override {
+    if (gc_) (void)gc_->Stop();
+  }
+
+  Status Recover(const LogRecovery& rec, const GcOptions& gco) {
+    if (rec.checkpoint) {
+      if (rec.checkpoint->data.size() != l2p_.size() * 4)
+        return Status::Corruption(dev_.info().uri + ": volume checkpoint (up to record " +
+                                  std::to_string(rec.checkpoint->last_seq) + ") holds " +
+                                  std::to_string(rec.checkpoint->data.size()) +
+                                  " bytes, expected " + std::to_string(l2p_.size() * 4));
+      std::memcpy(l2p_.data(), rec.checkpoint->data.data(), rec.checkpoint->data.size());
+      last_seq_ = rec.checkpoint->last_seq;
+    }
+    for (const LogRecord& r : rec.records) {
+      if (r.type != kMapRecord || r.data.size() % 16)
+        return Status::Corruption(dev_.info().uri + ": volume log record " + std::to_string(r.seq) +
+                                  " is not a map record");
+      for (size_t i = 0; i < r.data.size(); i += 16) {
+        uint64_t lba, pba1;
+        std::memcpy(&lba, &r.data[i], 8);
+        std::memcpy(&pba1, &r.data[i + 8], 8);
+        if (lba >= l2p_.size() || pba1 > p2l_.size())
+          return Status::Corruption(dev_.info().uri + ": volume log record " +
+                                    std::to_string(r.seq) + " maps block " + std::to_string(lba) +
+                                    " out of range");
+        l2p_[lba] = static_cast<uint32_t>(pba1);
+      }
+      last_seq_ = r.seq;
+    }
+    for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
+      if (!l2p_[lba]) continue;
+      const uint64_t pba = l2p_[lba] - 1;
+      if (pba >= p2l_.size() || pba * kB / dev_.info().zone_size < gco.first_zone)
+        return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
+                                  " maps outside the volume's zones");
+      if (p2l_[pba])
+        return Status::Corruption(dev_.info().uri + ": blocks " + std::to_string(p2l_[pba] - 1) +
+                                  " and " + std::to_string(lba) + " map to one device block");
+      p2l_[pba] = static_cast<uint32_t>(lba + 1);
+    }
+    // The live extents, runs of mapped device blocks within a zone.
+    std::vector<Extent> live;
+    const uint64_t per_zone = dev_.info().zone_size / kB;
+    for (uint64_t b = 0; b < p2l_.size(); ++b) {
+      if (!p2l_[b]) continue;
+      if (!live.empty() && live.back().end() == b * kB && b % per_zone)
+        live.back().length += kB;
+      else
+        live.push_back({b * kB, kB});
+    }
+    ZGC_ASSIGN_OR_RETURN(gc_, GcEngine::Resume(dev_, *this, gco, live));
+    return gc_->Start();
+  }
+  // `owner` is the log's owner as opened (it forwards to this volume) and
+  // must outlive the log.
+  void SetLog(std::unique_ptr<MetaLog> log, std::unique_ptr<LogOwner> owner) {
+    log_owner_ = std::move(owner);
+    log_ = std::move(log);
+  }
+
+  uint64_t size() const override { return layout_.logical_blocks * kB; }
+
+  Status CheckRange(uint64_t offset, uint64_t length) const {
+    if (offset % kB || length % kB)
+      return Status::InvalidArgument("volume I/O " + Hex(offset) + "+" + Hex(length) +
+                                     " is not whole 4 KiB blocks");
+    if (offset > size() || length > size() - offset)
+      return Status::OutOfRange("volume I/O " + Hex(offset) + "+" + Hex(length) +
+                                " ends past the volume's " + Hex(size()));
+    return Status::OK();
+  }
+
+  Status Read(uint64_t offset, std::span<std::byte> data) override {
+    ZGC_RETURN_IF_ERROR(CheckRange(offset, data.size()));
+    // Held across the device reads: a victim is not reset under a read.
+    std::shared_lock lock(map_mu_);
+    for (uint64_t i = 0; i < data.size() / kB;) {
+      const uint64_t lba = offset / kB + i;
+      const uint32_t p = l2p_[lba];
+      uint64_t n = 1;
+      while (i + n < data.size() / kB && (p ? l2p_[lba + n] == p + n : l2p_[lba + n] == 0)) ++n;
+      auto part = data.subspan(i * kB, n * kB);
+      if (p) {
+        ZGC_RETURN_IF_ERROR(dev_.Read(uint64_t(p - 1) * kB, part));
+      } else {
+        std::memset(part.data(), 0, part.size());
+      }
+      i += n;
+    }
+    return Status::OK();
+  }
+
+  Status Write(uint64_t offset, std::span<const std::byte> data, bool fua) override {
+    ZGC_RETURN_IF_ERROR(CheckRange(offset, data.size()));
+    if (data.empty()) return Status::OK();
+    {
+      std::lock_guard order(write_mu_);  // zones take writes in allocation order
+      uint64_t lba = offset / kB;
+      while (!data.empty()) {
+        WriteHint hint;
+        {
+          std::shared_lock lock(map_mu_);
+          if (l2p_[lba]) hint.replaces = Extent{uint64_t(l2p_[lba] - 1) * kB, kB};
+        }
+        ZGC_ASSIGN_OR_RETURN(Allocation a, gc_->Allocate(data.size(), hint));
+        ZGC_RETURN_IF_ERROR(dev_.Write(a.offset, data.first(a.length)));
+        ZGC_RETURN_IF_ERROR(Map(lba, a.offset / kB, a.length / kB));
+        ZGC_RETURN_IF_ERROR(gc_->OnWrite({a.offset, a.length}));
+        lba += a.length / kB;
+        data = data.subspan(a.length);
+      }
+    }
+    return fua ? Flush() : Status::OK();
+  }
+
+  // Points n blocks from lba at device blocks from pba (pba = ~0: unmapped),
+  // journals it, and tells the engine the old places died. The record is
+  // queued before the invalidation, so the engine never resets a zone
+  // whose data the durable map could still point at (BeforeReset syncs it).
+  Status Map(uint64_t lba, uint64_t pba, uint64_t n) {
+    std::unique_lock lock(map_mu_);
+    std::vector<std::byte> rec(n * 16);
+    std::vector<Extent> dead;
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t p1 = pba == ~0ull ? 0 : pba + i + 1;
+      const uint64_t l = lba + i;
+      std::memcpy(&rec[i * 16], &l, 8);
+      std::memcpy(&rec[i * 16 + 8], &p1, 8);
+      if (const uint32_t old = l2p_[l]) {
+        p2l_[old - 1] = 0;
+        const uint64_t at = uint64_t(old - 1) * kB;
+        if (!dead.empty() && dead.back().end() == at)
+          dead.back().length += kB;
+        else
+          dead.push_back({at, kB});
+      }
+      l2p_[l] = static_cast<uint32_t>(p1);
+      if (p1) p2l_[p1 - 1] = static_cast<uint32_t>(l + 1);
+    }
+    ZGC_ASSIGN_OR_RETURN(last_seq_, log_->Append(kMapRecord, rec));
+    for (const Extent& e : dead) ZGC_RETURN_IF_ERROR(gc_->OnInvalidate(e));
+    return Status::OK();
+  }
+
+  Status Trim(uint64_t offset, uint64_t length) override {
+    ZGC_RETURN_IF_ERROR(CheckRange(offset, length));
+    std::lock_guard order(write_mu_);
+    for (uint64_t lba = offset / kB, left = length / kB; left;) {
+      const uint64_t n = std::min<uint64_t>(left, 4096);  // bounded records
+      ZGC_RETURN_IF_ERROR(Map(lba, ~0ull, n));
+      lba += n, left -= n;
+    }
+    return Status::OK();
+  }
+  Status WriteZeroes(uint64_t offset, uint64_t length) override { return Trim(offset, length); }
+
+  Status Flush() override {
+    ZGC_RETURN_IF_ERROR(dev_.Sync());
+    return log_->Sync();
+  }
+
+  Status Close() override {
+    Status s = gc_->Stop();
+    if (s.ok()) s = Flush();
+    if (s.ok()) s = log_->Checkpoint();
+    return s;
+  }
+
+  // GcOwner: remap what is still where the engine copied it from.
+  Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
+    std::vector<bool> ok(moves.size(), true);
+    {
+      std::unique_lock lock(map_mu_);
+      std::vector<std::byte> rec;
+      for (const Move& m : moves) {
+        for (uint64_t i = 0; i < m.from.length / kB; ++i) {
+          const uint64_t from = m.from.offset / kB + i, to = m.to / kB + i;
+          const uint32_t l1 = p2l_[from];
+          if (!l1 || l2p_[l1 - 1] != from + 1) continue;  // died meanwhile: garbage at `to`
+          p2l_[from] = 0;
+          p2l_[to] = l1;
+          l2p_[l1 - 1] = static_cast<uint32_t>(to + 1);
+          const uint64_t l = l1 - 1, p1 = to + 1;
+          const size_t at = rec.size();
+          rec.resize(at + 16);
+          std::memcpy(&rec[at], &l, 8);
+          std::memcpy(&rec[at + 8], &p1, 8);
+        }
+      }
+      if (!rec.empty()) {
+        ZGC_ASSIGN_OR_RETURN(last_seq_, log_->Append(kMapRecord, rec));
+      }
+    }
+    // Persisted before returning (the log flushes the copies first).
+    ZGC_RETURN_IF_ERROR(log_->Sync());
+    return ok;
+  }
+
+  Status BeforeReset(uint32_t) override {
+    { std::unique_lock wait_for_readers(map_mu_); }
+    return log_->Sync();
+  }
+
+  // LogOwner: the map as of the last record appended.
+  Result<LogSnapshot> Snapshot() override {
+    std::shared_lock lock(map_mu_);
+    LogSnapshot s;
+    s.last_seq = last_seq_;
+    s.data.resize(l2p_.size() * 4);
+    std::memcpy(s.data.data(), l2p_.data(), s.data.size());
+    return s;
+  }
+
+  Status Check() override {
+    // Background GC stops first (a collection in flight counts its copies
+    // live before the map moves to them); it starts again afterwards.
+    ZGC_RETURN_IF_ERROR(gc_->Stop());
+    Status s = CheckQuiet();
+    Status restart = gc_->Start();
+    return s.ok() ? restart : s;
+  }
+
+  Status CheckQuiet() {
+    std::shared_lock lock(map_mu_);
+    ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, dev_.ReportAllZones());
+    const uint64_t zs = dev_.info().zone_size;
+    std::vector<uint64_t> per_zone(zones.size(), 0);
+    const uint32_t first = layout_.log_first + layout_.log_zones;
+    for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
+      if (!l2p_[lba]) continue;
+      const uint64_t pba = l2p_[lba] - 1, at = pba * kB;
+      const uint64_t z = at / zs;
+      const Zone& zone = zones[z];
+      const uint64_t written =
+          zone.cond == ZoneCondition::kFull ? zone.start + zone.capacity : zone.wp;
+      auto bad = [&](const std::string& why) {
+        return Status::Corruption(dev_.info().uri + ": fsck: block " + std::to_string(lba) +
+                                  " -> " + Hex(at) + ": " + why);
+      };
+      if (z < first) return bad("inside the log's zones");
+      if (at + kB > written) return bad("past the zone's write pointer " + Hex(written));
+      if (p2l_[pba] != lba + 1) return bad("the reverse map disagrees");
+      per_zone[z] += kB;
+    }
+    for (uint32_t z = first; z < zones.size(); ++z)
+      if (gc_->LiveBytes(z) != per_zone[z])
+        return Status::Corruption(dev_.info().uri + ": fsck: zone " + std::to_string(z) +
+                                  ": the engine counts " + std::to_string(gc_->LiveBytes(z)) +
+                                  " live bytes, the map " + std::to_string(per_zone[z]));
+    return Status::OK();
+  }
+
+  VolumeStats Stats() const override {
+    VolumeStats s;
+    s.logical_bytes = size();
+    {
+      std::shared_lock lock(map_mu_);
+      s.mapped_blocks = std::count_if(l2p_.begin(), l2p_.end(), [](uint32_t p) { return p; });
+      s.map_memory_bytes = (l2p_.capacity() + p2l_.capacity()) * sizeof(uint32_t);
+    }
+    s.log = log_->Stats();
+    s.gc = gc_->Stats();
+    return s;
+  }
+  GcEngine& gc() override { return *gc_; }
+
+ private:
+  ZonedDevice& dev_;
+  const Layout layout_;
+  std::unique_ptr<LogOwner> log_owner_;  // declared before log_: destroyed after it
+  std::unique_ptr<MetaLog> log_;
+  std::unique_ptr<GcEngine> gc_;
+  std::mutex write_mu_;
+  mutable std::shared_mutex map_mu_;
+  std::vector<uint32_t> l2p_;  // logical block -> device block + 1 (0: unmapped)
+  std::vector<uint32_t> p2l_;  // device block -> logical block + 1 (0: not mapped)
+  uint64_t last_seq_ = 0;      // the last record appended (under map_mu_)
+};
+
+}  // namespace
+
+Status Volume::Format(ZonedDevice& device, const VolumeOptions& options) {
+  GcOptions gc;
+  ZGC_ASSIGN_OR_RETURN(Layout l, Plan(device, options, &gc));
+  // Everything refusable was refused above; from here on the device is erased.
+  const DeviceInfo& info = device.info();
+  for (uint32_t z = gc.first_zone; z < info.nr_zones; ++z) {
+    auto zone = device.ReportZone(uint64_t(z) * info.zone_size);
+    if (!zone.ok()) return zone.status();
+    if (zone->sequential() && zone->cond != ZoneCondition::kEmpty &&
+        zone->cond != ZoneCondition::kOffline && zone->cond != ZoneCondition::kReadOnly)
+      ZGC_RETURN_IF_ERROR(device.ResetZone(zone->start));
+  }
+  const auto config = EncodeConfig(l);
+  return MetaLog::Format(device, {l.log_first, l.log_zones, true}, config);
+}
+
+Result<std::unique_ptr<Volume>> Volume::Open(ZonedDevice& device, const VolumeOptions& options) {
+  const DeviceInfo& info = device.info();
+  if (info.logical_block_size > kB || kB % info.logical_block_size)
+    return Status::InvalidArgument(info.uri +
+                                   ": a volume needs a logical block size dividing 4096");
+  const LogOptions lo{info.nr_conventional_zones, options.log_zones, true};
+  // The log is opened with the volume as its owner; the map is rebuilt from
+  // what the log recovered before anything is written.
+  struct Pending final : LogOwner {
+    LogOwner* target = nullptr;
+    Result<LogSnapshot> Snapshot() override {
+      if (!target) return Status::Busy("volume: the map is not recovered yet");
+      return target->Snapshot();
+    }
+  };
+  auto pending = std::make_unique<Pending>();
+  LogRecovery rec;
+  ZGC_ASSIGN_OR_RETURN(std::unique_ptr<MetaLog> log, MetaLog::Open(device, lo, *pending, &rec));
+  ZGC_ASSIGN_OR_RETURN(Layout l, DecodeConfig(rec.config));
+  if (l.log_first != lo.first_zone || l.log_zones != lo.zones)
+    return Status::InvalidArgument(info.uri + ": the volume's log is at zones " +
+                                   std::to_string(l.log_first) + "+" + std::to_string(l.log_zones));
+  GcOptions gco = options.gc;
+  gco.first_zone = l.log_first + l.log_zones;
+  gco.zones = 0;
+  gco.owner_active_zones = 1;
+  auto v = std::make_unique<VolumeImpl>(device, l);
+  pending->target = v.get();
+  v->SetLog(std::move(log), std::move(pending));
+  ZGC_RETURN_IF_ERROR(v->Recover(rec, gco));
+  return std::unique_ptr<Volume>(std::move(v));
+}
+
+}  // namespace zgc
