@@ -69,6 +69,7 @@ class MetaLogImpl final : public MetaLog {
         g_(g),
         format_id_(format_id),
         zones_(std::move(zones)),
+        max_record_(MaxRecordBytesOf(zones_, g.lbs)),
         next_seq_(next_seq),
         max_epoch_(max_epoch),
         tail_epoch_(tail_epoch) {
@@ -123,11 +124,13 @@ class MetaLogImpl final : public MetaLog {
     std::vector<std::byte> bytes;  // the serialized record
   };
 
-  uint64_t MaxRecordBytes() const {
+  // Fixed at construction: Append reads it without the leader's zones_.
+  static uint64_t MaxRecordBytesOf(const std::vector<LogZone>& zones, uint32_t lbs) {
     uint64_t cap = ~0ull;
-    for (const LogZone& z : zones_) cap = std::min(cap, z.capacity);
-    return cap - g_.lbs;
+    for (const LogZone& z : zones) cap = std::min(cap, z.capacity);
+    return cap - lbs;
   }
+  uint64_t MaxRecordBytes() const { return max_record_; }
 
   uint64_t Queue(uint8_t type, std::span<const std::byte> data) {
     Queued q{next_seq_++, {}};
@@ -144,6 +147,9 @@ class MetaLogImpl final : public MetaLog {
   Status Lead(std::unique_lock<std::mutex>& lock) {
     leader_ = true;
     Status s = LeadLocked(lock);
+    // A roll made a checkpoint due: it is written in the same round, so the
+    // zones it frees are free before the log needs them.
+    if (s.ok() && want_checkpoint_ && !checkpoint_seq_) s = LeadLocked(lock);
     leader_ = false;
     cv_.notify_all();
     return s;
@@ -166,6 +172,7 @@ class MetaLogImpl final : public MetaLog {
     if (s.ok()) s = WriteBatch(batch);
     if (s.ok()) s = dev_.Sync();
     lock.lock();
+    ++stats_.flushes;
     if (!s.ok()) {
       // Not durable: the records go back to the front of the queue, and the
       // next write starts a fresh zone (this one may hold part of them).
@@ -275,7 +282,12 @@ class MetaLogImpl final : public MetaLog {
     active_ = pick;
     std::lock_guard lock(mu_);
     stats_.device_bytes += header.size();
-    if (first_seq < checkpoint_first_seq_ || !checkpoint_seq_) want_checkpoint_ = true;
+    // A checkpoint is due if it can free older zones (not for the log's first
+    // zone, nor for a roll in the middle of writing a checkpoint).
+    const bool older = std::any_of(zones_.begin(), zones_.end(), [&](const LogZone& o) {
+      return o.epoch && o.epoch != z.epoch;
+    });
+    if (older && (first_seq < checkpoint_first_seq_ || !checkpoint_seq_)) want_checkpoint_ = true;
     return Status::OK();
   }
 
@@ -301,6 +313,7 @@ class MetaLogImpl final : public MetaLog {
   const Geometry g_;
   const uint64_t format_id_;
   std::vector<LogZone> zones_;  // the leader's
+  const uint64_t max_record_;
   int active_ = -1;             // the zone being appended to; -1: roll first (the leader's)
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -411,12 +424,14 @@ Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOpt
 
   // Records in sequence order, up to the first torn or invalid one.
   std::vector<LogRecord> records;
+  std::vector<size_t> record_zone;  // the log zone each record is in
   uint64_t expected = chain.empty() ? 1 : chain.front()->h.first_seq;
   uint64_t tail_epoch = 0;
   for (const Used* u : chain) {
     if (u->h.first_seq > expected) break;  // a gap: this zone and later ones never became durable
     // A zone started after a failed write rewrites records from first_seq on.
-    while (!records.empty() && records.back().seq >= u->h.first_seq) records.pop_back();
+    while (!records.empty() && records.back().seq >= u->h.first_seq)
+      records.pop_back(), record_zone.pop_back();
     expected = u->h.first_seq;
     LogZone& z = lz[u->k];
     z.epoch = u->h.epoch;
@@ -437,6 +452,7 @@ Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOpt
       auto r = lf::ParseRecord(std::span(d).subspan(pos));
       if (!r.ok() || r->seq != expected) break;  // the end, or a torn or invalid record
       records.push_back({r->seq, r->type, {r->payload.begin(), r->payload.end()}});
+      record_zone.push_back(u->k);
       ++expected;
       pos += r->size;
     }
@@ -446,12 +462,14 @@ Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOpt
 
   // The newest complete checkpoint, and the records after it.
   std::optional<LogSnapshot> ckpt;
+  size_t ckpt_zone = 0;
   for (size_t i = 0; i < records.size();) {
     if (records[i].type != lf::kCheckpointChunk) {
       ++i;
       continue;
     }
     LogSnapshot s;
+    const size_t first_chunk = i;
     uint64_t total = 0, off = 0;
     size_t j = i;
     bool whole = false;
@@ -472,10 +490,17 @@ Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOpt
         break;
       }
     }
-    if (whole) ckpt = std::move(s);
+    if (whole) ckpt = std::move(s), ckpt_zone = record_zone[first_chunk];
     i = std::max(j, i + 1);
   }
   const uint64_t after = ckpt ? ckpt->last_seq : 0;
+  // Zones before the one holding the newest checkpoint, whose records it
+  // covers, are free for reuse now (reset before it): a log cut short again
+  // and again never runs out of zones to roll to.
+  if (ckpt)
+    for (LogZone& z : lz)
+      if (z.epoch && z.epoch < lz[ckpt_zone].epoch && z.max_seq <= ckpt->last_seq)
+        z.epoch = 0, z.dirty = true;
   for (LogRecord& r : records)
     if (r.seq > after && r.type != lf::kCheckpointChunk) rec.records.push_back(std::move(r));
   rec.checkpoint = std::move(ckpt);

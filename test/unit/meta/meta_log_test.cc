@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <chrono>
 #include <thread>
 
 #include "src/meta/log_format.h"
@@ -25,6 +26,9 @@ class KvOwner final : public LogOwner {
     ++snapshots;
     LogSnapshot s;
     s.last_seq = applied;
+    const uint64_t n = kv.size();
+    s.data.resize(8);
+    std::memcpy(s.data.data(), &n, 8);
     for (const auto& [k, v] : kv) {
       const uint64_t w[2] = {k, v};
       const auto* p = reinterpret_cast<const std::byte*>(w);
@@ -46,12 +50,15 @@ class KvOwner final : public LogOwner {
   // The map as recovery rebuilds it.
   static std::map<uint64_t, uint64_t> Rebuild(const LogRecovery& r) {
     std::map<uint64_t, uint64_t> m;
-    if (r.checkpoint)
-      for (size_t i = 0; i + 16 <= r.checkpoint->data.size(); i += 16) {
+    if (r.checkpoint && r.checkpoint->data.size() >= 8) {
+      uint64_t n;
+      std::memcpy(&n, r.checkpoint->data.data(), 8);
+      for (uint64_t i = 0; i < n && 8 + 16 * (i + 1) <= r.checkpoint->data.size(); ++i) {
         uint64_t w[2];
-        std::memcpy(w, r.checkpoint->data.data() + i, 16);
-        if (w[0] || w[1]) m[w[0]] = w[1];
+        std::memcpy(w, r.checkpoint->data.data() + 8 + 16 * i, 16);
+        m[w[0]] = w[1];
       }
+    }
     for (const LogRecord& rec : r.records) {
       uint64_t w[2];
       std::memcpy(w, rec.data.data(), 16);
@@ -133,8 +140,19 @@ TEST(MetaLog, FullZonesRollCheckpointAndTheOldZonesAreReset) {
   EXPECT_EQ(KvOwner::Rebuild(r2), o.kv);
 }
 
+// A device whose flush takes a millisecond, as a real one does: syncing
+// threads pile up behind it and share the next one.
+class SlowFlush final : public DeviceWrapper {
+ public:
+  using DeviceWrapper::DeviceWrapper;
+  Status Sync() override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return DeviceWrapper::Sync();
+  }
+};
+
 TEST(MetaLog, GroupCommitUnderEightThreads) {
-  auto d = Mem();
+  auto d = std::make_unique<SlowFlush>(Mem());
   ASSERT_TRUE(MetaLog::Format(*d, kLog, {}).ok());
   KvOwner o;
   LogRecovery r;
@@ -151,8 +169,9 @@ TEST(MetaLog, GroupCommitUnderEightThreads) {
   for (auto& th : t) th.join();
   EXPECT_EQ(errors.load(), 0);
   const LogStats st = log->Stats();
-  EXPECT_EQ(st.records - st.checkpoints * 0, st.records);
-  EXPECT_LT(st.groups, 1600u) << "flushes are shared by the threads waiting";
+  std::printf("group commit: 1600 syncs by 8 threads took %llu flushes\n",
+              static_cast<unsigned long long>(st.flushes));
+  EXPECT_LT(st.flushes, 800u) << "flushes are shared by the threads waiting";
   log.reset();
   KvOwner o2;
   LogRecovery r2;
