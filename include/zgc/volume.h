@@ -38,7 +38,7 @@ struct VolumeOptions {
   // engine can keep collecting with `spare` of it free.
   uint64_t logical_bytes = 0;
   double spare = 0.2;
-  uint32_t log_zones = 6;  // the metadata log's zones (superblock included)
+  uint32_t log_zones = 4;  // the metadata log's zones (superblock included)
   GcOptions gc;            // zone range and owner slots are set by the volume
 };
 

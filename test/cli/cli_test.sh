@@ -10,9 +10,9 @@ check() {  # check NAME EXPECTED_EXIT PATTERN -- CMD...
   if [ "$rc" -eq "$want" ] && grep -qE -- "$pat" <<<"$out"; then pass=$((pass+1))
   else fail=$((fail+1)); echo "FAIL $name: exit $rc (want $want), output:"; echo "$out" | head -5; fi
 }
-check mkemu 0 "created emu:" -- "$zgc" mkemu "$dir/a.img" --zone-size 1M --zones 8 --conv 1
-check info 0 "8 x 1 MiB" -- "$zgc" info "emu:$dir/a.img"
-check info-json 0 '"nr_zones": 8' -- "$zgc" info --json "emu:$dir/a.img"
+check mkemu 0 "created emu:" -- "$zgc" mkemu "$dir/a.img" --zone-size 1M --zones 16 --conv 1
+check info 0 "16 x 1 MiB" -- "$zgc" info "emu:$dir/a.img"
+check info-json 0 '"nr_zones": 16' -- "$zgc" info --json "emu:$dir/a.img"
 check zones 0 "cnv +nw" -- "$zgc" zones "emu:$dir/a.img"
 check zones-json 0 '"cond_name": "em"' -- "$zgc" zones --json "emu:$dir/a.img"
 check reset-zone 0 "reset zone 3" -- "$zgc" reset "emu:$dir/a.img" --zone 3
@@ -31,9 +31,9 @@ check run-block-one 2 "block 1 is not a multiple of 4 KiB" -- "$zgc" run "emu:$d
 check run-block-3k 2 "block 3K is not a multiple of 4 KiB" -- "$zgc" run "emu:$dir/a.img" --block 3K
 check run-block-neg 2 "'-4K' is not a size" -- "$zgc" run "emu:$dir/a.img" --block=-4K
 check run-block-huge 2 "too large" -- "$zgc" run "emu:$dir/a.img" --block 99999999999T
-check run-noroom 1 "invalid_argument: .*no units" -- "$zgc" run "emu:$dir/a.img" --spare 0.9999 --block 1M
+check run-noroom 1 "invalid_argument: .*(no units|no room for a volume)" -- "$zgc" run "emu:$dir/a.img" --spare 0.9999 --block 1M
 [ "$(md5sum < "$dir/a.img")" = "$sum" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL a refused run changed the device"; }
-check run-tiny 1 "no_space: .*too few for a GC reserve" -- "$zgc" run "mem:?zone_size=1M&zones=4"
+check run-tiny 1 "invalid_argument: .*zones are too few for a log of 4 zones and GC" -- "$zgc" run "mem:?zone_size=1M&zones=4"
 # Refused before the device is created or erased (regressions: each of these
 # erased the device first, then failed or never ended).
 for b in bogus 0 3K; do
@@ -44,10 +44,14 @@ done
 "$zgc" mkemu "$dir/z1.img" --zone-size 1M --zones 16 --max-open 1 --max-active 1 >/dev/null
 for f in z6 z1; do "$zgc" run "emu:$dir/$f.img" --passes 1 --spare 0.5 --quiet >/dev/null 2>&1; done  # data to lose (z1 refuses)
 sum6=$(md5sum < "$dir/z6.img"); sum1=$(md5sum < "$dir/z1.img")
-check run-6zones 1 "leaves GC no zone to work in.*raise --spare to 0.25" -- "$zgc" run "emu:$dir/z6.img" --passes 2 --block 64K
-check run-1active 1 "allows 1 open/active zone; the GC engine needs 2" -- "$zgc" run "emu:$dir/z1.img"
+check run-6zones 1 "2 zones are too few for a GC reserve of 2 .after the volume.s 4 log zones." -- "$zgc" run "emu:$dir/z6.img" --passes 2 --block 64K
+check run-1active 1 "open/active zones? and the GC engine needs 2" -- "$zgc" run "emu:$dir/z1.img"
 [ "$(md5sum < "$dir/z6.img")" = "$sum6" ] && [ "$(md5sum < "$dir/z1.img")" = "$sum1" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL a refused run erased its device"; }
-check run-6zones-ok 0 "every block" -- "$zgc" run "emu:$dir/z6.img" --passes 2 --block 64K --spare 0.25
+check run-crash 0 "cuts: 5, acknowledged blocks lost: 0" -- "$zgc" run "mem:?zone_size=1M&zones=24" --passes 2 --crash 5 --block 64K --quiet
+check fsck 0 "consistent" -- "$zgc" fsck "emu:$dir/a.img"
+check fsck-blank 1 "corruption: .*superblock" -- "$zgc" fsck "emu:$dir/z1.img"
+check run-crash-zbd 1 "crash cuts power on emu: or mem:" -- "$zgc" run "zbd:/dev/null" --crash 2 --force
+check run-crash-bad 2 "crash -1 is not" -- "$zgc" run "mem:?zone_size=1M&zones=24" --crash=-1
 check run-nodata 1 "not_supported: .*keeps no data" -- "$zgc" run "mem:?zone_size=4M&zones=16&data=0"
 check version 0 "^zgc [0-9]+\.[0-9]+\.[0-9]+" -- "$zgc" --version
 check unknown-command 2 "'bogus' is not a zgc command; commands: info, zones" -- "$zgc" bogus
@@ -85,7 +89,7 @@ done
 sum=$(md5sum < "$dir/a.img")
 check mkemu-exists 1 "already exists" -- "$zgc" mkemu "$dir/a.img" --zone-size 1M --zones 8
 [ "$(md5sum < "$dir/a.img")" = "$sum" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL mkemu changed an existing file"; }
-check reset-range 1 "out_of_range: .*no zone 8" -- "$zgc" reset "emu:$dir/a.img" --zone 8
+check reset-range 1 "out_of_range: .*no zone 16" -- "$zgc" reset "emu:$dir/a.img" --zone 16
 check reset-both 2 "exactly one" -- "$zgc" reset "emu:$dir/a.img" --all --zone 1
 check reset-neither 2 "exactly one" -- "$zgc" reset "emu:$dir/a.img"
 check reset-huge 2 "zone '99999999999999999999' is not a zone index .*too large" -- "$zgc" reset "emu:$dir/a.img" --zone 99999999999999999999
