@@ -84,8 +84,8 @@ struct LogStats {
   uint64_t records = 0;       // appended since Open
   uint64_t record_bytes = 0;  // their payloads
   uint64_t device_bytes = 0;  // written to the device (headers, padding, checkpoints)
-  uint64_t groups = 0;   // device writes
-  uint64_t flushes = 0;  // device flushes for durability (one per group commit)
+  uint64_t groups = 0;        // device writes
+  uint64_t flushes = 0;       // device flushes for durability (one per group commit)
   uint64_t checkpoints = 0;
   uint64_t checkpoint_bytes = 0;
   uint64_t zones_reset = 0;

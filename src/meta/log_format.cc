@@ -32,7 +32,7 @@ std::vector<std::byte> EncodeSuperblock(const Superblock& sb) {
   Put<uint32_t>(&b[32], sb.first_zone);
   Put<uint32_t>(&b[36], static_cast<uint32_t>(sb.config.size()));
   Put<uint64_t>(&b[40], sb.format_id);
-  std::memcpy(&b[48], sb.config.data(), sb.config.size());
+  if (!sb.config.empty()) std::memcpy(&b[48], sb.config.data(), sb.config.size());
   Put<uint32_t>(&b[sb.bytes - 4], Crc32c(0, b.data(), sb.bytes - 4));
   return b;
 }

@@ -284,9 +284,8 @@ class MetaLogImpl final : public MetaLog {
     stats_.device_bytes += header.size();
     // A checkpoint is due if it can free older zones (not for the log's first
     // zone, nor for a roll in the middle of writing a checkpoint).
-    const bool older = std::any_of(zones_.begin(), zones_.end(), [&](const LogZone& o) {
-      return o.epoch && o.epoch != z.epoch;
-    });
+    const bool older = std::any_of(zones_.begin(), zones_.end(),
+                                   [&](const LogZone& o) { return o.epoch && o.epoch != z.epoch; });
     if (older && (first_seq < checkpoint_first_seq_ || !checkpoint_seq_)) want_checkpoint_ = true;
     return Status::OK();
   }
@@ -314,7 +313,7 @@ class MetaLogImpl final : public MetaLog {
   const uint64_t format_id_;
   std::vector<LogZone> zones_;  // the leader's
   const uint64_t max_record_;
-  int active_ = -1;             // the zone being appended to; -1: roll first (the leader's)
+  int active_ = -1;  // the zone being appended to; -1: roll first (the leader's)
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool leader_ = false;

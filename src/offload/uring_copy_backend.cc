@@ -51,7 +51,7 @@ std::vector<Status> UringCopyBackend::Run(std::span<const CopyCommand> commands)
   };
   auto finish = [&](const io_uring_cqe& cqe, size_t i) {
     const std::string what = name_ + ": copy to " + std::to_string(commands[i].destination);
-    return cqe.res < 0  ? ErrnoStatus(-cqe.res, what)
+    return cqe.res < 0   ? ErrnoStatus(-cqe.res, what)
            : cqe.res > 0 ? NvmeStatus(cqe.res, what)
                          : Status::OK();
   };

@@ -6,11 +6,10 @@
 #include <vector>
 
 #include "src/base/aligned_buffer.h"
-
-#include "src/offload/copy_backend.h"
 #include "src/base/io_ring.h"
-#include "src/zones/nvme_passthru.h"
 #include "src/base/unique_fd.h"
+#include "src/offload/copy_backend.h"
+#include "src/zones/nvme_passthru.h"
 
 namespace zgc {
 

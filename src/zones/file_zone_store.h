@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "src/zones/emu_geometry.h"
 #include "src/base/unique_fd.h"
+#include "src/zones/emu_geometry.h"
 #include "src/zones/zone_store.h"
 
 namespace zgc {

@@ -1,7 +1,6 @@
 // Copy submission on any device: zgc_copy_test --uri=<device URI> (erases it).
 // ctest runs it on emu: and mem:; the lab runs it on the kernel's ZNS namespaces
 // (NVMe Simple Copy by ioctl and by io_uring) and on null_blk (read/write).
-#include "test/support/device_under_test.h"
 #include "zgc/copy.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +8,7 @@
 #include <cstring>
 #include <random>
 
+#include "test/support/device_under_test.h"
 #include "zgc/fault_device.h"
 
 namespace zgc {

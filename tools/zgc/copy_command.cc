@@ -62,16 +62,16 @@ int RunCopy(const CopyArgs& a) {
   uint64_t total = 0;
   for (const Extent& e : *sources) {
     if (e.length == 0 || e.offset % info.logical_block_size || e.length % info.logical_block_size)
-      return Fail(Status::InvalidArgument(fmt::format(
-          "--src {:#x}:{:#x} is not aligned to the {}-byte logical block (or is empty)", e.offset,
-          e.length, info.logical_block_size)));
+      return Fail(Status::InvalidArgument(
+          fmt::format("--src {:#x}:{:#x} is not aligned to the {}-byte logical block (or is empty)",
+                      e.offset, e.length, info.logical_block_size)));
     if (e.offset >= info.capacity_bytes() || e.length > info.capacity_bytes() - e.offset)
       return Fail(Status::OutOfRange(fmt::format("--src {:#x}:{:#x} ends past the device end {:#x}",
                                                  e.offset, e.length, info.capacity_bytes())));
     if (e.offset < zone->start + zone->capacity && e.end() > zone->wp)
-      return Fail(Status::InvalidArgument(fmt::format(
-          "--src {:#x}:{:#x} overlaps the unwritten part of destination zone {}", e.offset,
-          e.length, *dst_zone)));
+      return Fail(Status::InvalidArgument(
+          fmt::format("--src {:#x}:{:#x} overlaps the unwritten part of destination zone {}",
+                      e.offset, e.length, *dst_zone)));
     total += e.length;
   }
   if (total > zone->remaining())

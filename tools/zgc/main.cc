@@ -45,9 +45,9 @@ Result<uint64_t> ParseIndex(const std::string& text, const std::string& what) {
   uint64_t v = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 10);
   if (text.empty() || ec != std::errc() || p != text.data() + text.size())
-    return Status::InvalidArgument(fmt::format("{} '{}' is not a zone index (0, 1, 2, ...){}", what,
-                                               text,
-                                               ec == std::errc::result_out_of_range ? ": too large" : ""));
+    return Status::InvalidArgument(
+        fmt::format("{} '{}' is not a zone index (0, 1, 2, ...){}", what, text,
+                    ec == std::errc::result_out_of_range ? ": too large" : ""));
   return v;
 }
 

@@ -9,11 +9,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
-#include <random>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numeric>
+#include <random>
 
 #include "tools/zgc/commands.h"
 #include "tools/zgc/run_workload.h"
@@ -130,7 +130,8 @@ int Run(const RunOptions& o) {
   if (Status s = UnitPicker::CheckKind(o.workload); !s.ok()) return Usage(s);
   auto block_bytes = ParseBlock(o.block);
   if (!block_bytes.ok()) return Usage(block_bytes.status());
-  if (o.crash < 0 || o.crash > 100000) return Usage(fmt::format("--crash {} is not in [0, 100000]", o.crash));
+  if (o.crash < 0 || o.crash > 100000)
+    return Usage(fmt::format("--crash {} is not in [0, 100000]", o.crash));
   if (o.uri.rfind("zbd:", 0) == 0 && !o.force)
     return Fail(Status::InvalidArgument(
         o.uri + ": zgc run erases the device; add --force to run it on real hardware"));
@@ -151,9 +152,9 @@ int Run(const RunOptions& o) {
     return Fail(Status::NotSupported(
         uri + ": the device keeps no data (metadata only), and zgc run verifies every block"));
   if (*block_bytes % info.logical_block_size)
-    return Fail(Status::InvalidArgument(fmt::format(
-        "--block {} is not a multiple of the {}-byte logical block", o.block,
-        info.logical_block_size)));
+    return Fail(Status::InvalidArgument(
+        fmt::format("--block {} is not a multiple of the {}-byte logical block", o.block,
+                    info.logical_block_size)));
   auto zones = dev.ReportAllZones();
   if (!zones.ok()) return Fail(zones.status());
   // The background scheduler keeps a zone or two free ahead of the writer, not
@@ -172,7 +173,8 @@ int Run(const RunOptions& o) {
   const uint64_t units = (*vol)->size() / unit;
   auto picker = UnitPicker::Create(o.workload, units, o.seed);
   if (!picker.ok()) return Fail(picker.status().WithContext(uri));
-  const uint64_t total_units = std::max<uint64_t>(1, static_cast<uint64_t>(o.passes * double(units)));
+  const uint64_t total_units =
+      std::max<uint64_t>(1, static_cast<uint64_t>(o.passes * double(units)));
   const uint64_t total = total_units * unit;
   if (!o.quiet)
     fmt::print(
@@ -204,8 +206,8 @@ int Run(const RunOptions& o) {
       const uint64_t got = UnitVersion(buf, u);
       UnitState& st = state[u];
       ++checked;
-      const bool ok = got == st.acked ||
-                      std::find(st.since.begin(), st.since.end(), got) != st.since.end();
+      const bool ok =
+          got == st.acked || std::find(st.since.begin(), st.since.end(), got) != st.since.end();
       if (!ok) ++lost;
       // What it reads now is where it stands.
       st.acked = st.newest = got >= ~1ull ? 0 : got;
@@ -250,7 +252,8 @@ int Run(const RunOptions& o) {
     ++cuts;
     if (Status on = dev.PowerOn(); !on.ok()) return Fail(on);
     vol = Volume::Open(dev, vo);
-    if (!vol.ok()) return Fail(vol.status().WithContext(fmt::format("recovery after cut {}", cuts)));
+    if (!vol.ok())
+      return Fail(vol.status().WithContext(fmt::format("recovery after cut {}", cuts)));
     if (Status c = (*vol)->Check(); !c.ok()) return Fail(c.WithContext("fsck after a power cut"));
     if (Status v = verify_after_cut(**vol); !v.ok()) return Fail(v);
   }
@@ -266,14 +269,16 @@ int Run(const RunOptions& o) {
     if (Status r = (*vol)->Read(u * unit, buf); !r.ok()) return Fail(r);
     const uint64_t got = UnitVersion(buf, u);
     const UnitState& st = state[u];
-    const bool ok = got == st.newest || (o.crash && (got == st.acked || std::find(st.since.begin(), st.since.end(), got) != st.since.end()));
+    const bool ok = got == st.newest ||
+                    (o.crash && (got == st.acked || std::find(st.since.begin(), st.since.end(),
+                                                              got) != st.since.end()));
     if (!ok)
-      return Fail(Status::Corruption(fmt::format(
-          "{}: unit {} at {:#x} holds {}, expected version {}", uri, u, u * unit,
-          got == ~0ull   ? "a mix of versions"
-          : got == ~1ull ? "another unit's data"
-                         : fmt::format("version {}", got),
-          st.newest)));
+      return Fail(Status::Corruption(
+          fmt::format("{}: unit {} at {:#x} holds {}, expected version {}", uri, u, u * unit,
+                      got == ~0ull   ? "a mix of versions"
+                      : got == ~1ull ? "another unit's data"
+                                     : fmt::format("version {}", got),
+                      st.newest)));
     verified += unit;
   }
   if (Status c = (*vol)->Check(); !c.ok()) return Fail(c);
@@ -318,8 +323,9 @@ int Fsck(const std::string& uri, bool json) {
   if (Status c = (*vol)->Check(); !c.ok()) return Fail(c);
   const VolumeStats s = (*vol)->Stats();
   if (json) {
-    fmt::print("{{\"ok\": true, \"logical_bytes\": {}, \"mapped_blocks\": {}, \"log_records\": {}}}\n",
-               s.logical_bytes, s.mapped_blocks, s.log.records);
+    fmt::print(
+        "{{\"ok\": true, \"logical_bytes\": {}, \"mapped_blocks\": {}, \"log_records\": {}}}\n",
+        s.logical_bytes, s.mapped_blocks, s.log.records);
   } else {
     fmt::print("{}: volume of {}, {} blocks mapped: consistent (map, zones, GC accounting)\n", uri,
                Bytes(s.logical_bytes), s.mapped_blocks);

@@ -31,7 +31,6 @@ class UnitPicker {
   std::vector<uint32_t> perm_;  // zipf: rank -> unit
 };
 
-
 }  // namespace zgc::cli
 
 #endif  // ZGC_TOOLS_ZGC_RUN_WORKLOAD_H_

@@ -178,8 +178,8 @@ int Mkemu(const MkemuOptions& o) {
   g.max_open_zones = o.max_open;
   g.max_active_zones = o.max_active;
   if (Status s = CreateEmulatedDevice(o.path, g); !s.ok()) return Fail(s);
-  fmt::print("created emu:{} ({} zones of {}, {} family)\n", o.path, g.zones,
-             Bytes(g.zone_size), o.family);
+  fmt::print("created emu:{} ({} zones of {}, {} family)\n", o.path, g.zones, Bytes(g.zone_size),
+             o.family);
   return 0;
 }
 

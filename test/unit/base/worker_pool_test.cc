@@ -12,7 +12,8 @@ TEST(WorkerPool, RunsTasksOnItsOwnThreadsAndReturnsTheirResults) {
   WorkerPool pool(3);
   EXPECT_EQ(pool.size(), 3u);
   std::vector<std::future<std::thread::id>> ids;
-  for (int i = 0; i < 64; ++i) ids.push_back(pool.Submit([] { return std::this_thread::get_id(); }));
+  for (int i = 0; i < 64; ++i)
+    ids.push_back(pool.Submit([] { return std::this_thread::get_id(); }));
   std::set<std::thread::id> seen;
   for (auto& f : ids) seen.insert(f.get());
   EXPECT_LE(seen.size(), 3u) << "no thread per task";

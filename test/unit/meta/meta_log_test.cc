@@ -2,14 +2,15 @@
 // recovery after torn writes and power cuts, bad superblocks, a full log.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <random>
-#include <chrono>
 #include <thread>
 
 #include "src/meta/log_format.h"
+#include "test/support/lying_sync_device.h"
 #include "zgc/device_wrapper.h"
 #include "zgc/log.h"
 
@@ -179,14 +180,6 @@ TEST(MetaLog, GroupCommitUnderEightThreads) {
   EXPECT_EQ(KvOwner::Rebuild(r2), o.kv);
 }
 
-// A device whose Sync lies (returns at once, flushes nothing): the checker
-// below must catch the loss it causes, or it proves nothing.
-class LyingSync final : public DeviceWrapper {
- public:
-  using DeviceWrapper::DeviceWrapper;
-  Status Sync() override { return Status::OK(); }
-};
-
 struct Sweep {
   int cuts = 0;
   uint64_t acknowledged_checked = 0;
@@ -202,7 +195,7 @@ Sweep PowerCutSweep(int rounds, bool lying) {
   for (int round = 0; round < rounds; ++round) {
     auto base = Mem("&cache=volatile");
     std::unique_ptr<ZonedDevice> dev =
-        lying ? std::unique_ptr<ZonedDevice>(std::make_unique<LyingSync>(std::move(base)))
+        lying ? std::unique_ptr<ZonedDevice>(std::make_unique<LyingSyncDevice>(std::move(base)))
               : std::move(base);
     ZonedDevice& d = *dev;
     if (!MetaLog::Format(d, kLog, {}).ok() || !d.Sync().ok()) continue;

@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 
+#include "test/support/lying_sync_device.h"
 #include "zgc/device_wrapper.h"
 
 namespace zgc {
@@ -116,13 +117,6 @@ TEST(Volume, BadInputIsRefusedAndWritesNothing) {
   EXPECT_EQ(Volume::Open(*blank, {}).status().code(), Code::kCorruption);
 }
 
-// A device whose Sync lies: the sweep must report losses on it.
-class LyingSync final : public DeviceWrapper {
- public:
-  using DeviceWrapper::DeviceWrapper;
-  Status Sync() override { return Status::OK(); }
-};
-
 struct Sweep {
   int cuts = 0;
   uint64_t blocks_checked = 0, lost = 0, bad = 0, fsck_failures = 0;
@@ -133,7 +127,7 @@ Sweep CrashSweep(int rounds, bool lying, uint64_t seed0) {
   for (int round = 0; round < rounds; ++round) {
     auto base = *OpenDevice(std::string(kDev) + "&cache=volatile");
     std::unique_ptr<ZonedDevice> dev =
-        lying ? std::unique_ptr<ZonedDevice>(std::make_unique<LyingSync>(std::move(base)))
+        lying ? std::unique_ptr<ZonedDevice>(std::make_unique<LyingSyncDevice>(std::move(base)))
               : std::move(base);
     if (!Volume::Format(*dev, {}).ok() || !dev->Sync().ok()) continue;
     std::mt19937_64 rng(seed0 + round);
