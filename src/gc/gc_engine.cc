@@ -24,7 +24,8 @@ namespace {
 
 // The options as the engine will use them, and its zone table, for Create and
 // Check. require_empty: sequential zones must be empty (Create).
-Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bool require_empty) {
+Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bool require_empty,
+                                     std::vector<Zone>* report = nullptr) {
   if (options.window == 0) return Status::InvalidArgument("GC options: window must be at least 1");
   if (options.user_classes < 1 || options.gc_classes < 1 || options.user_classes > kMaxClasses ||
       options.gc_classes > kMaxClasses)
@@ -80,6 +81,7 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
     meta[i].state = ZoneMeta::State::kFree;
     ++usable;
   }
+  if (report) *report = zones;
   if (usable == 0) return Status::NotSupported(info.uri + ": no sequential zones to manage");
   if (usable < options.reserve_zones + 4)
     return Status::NoSpace(info.uri + ": " + std::to_string(usable) +
@@ -133,8 +135,8 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Create(ZonedDevice& device, GcOwner&
 Result<std::unique_ptr<GcEngine>> GcEngine::Resume(ZonedDevice& device, GcOwner& owner,
                                                    GcOptions options,
                                                    std::span<const Extent> live) {
-  ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, false));
-  ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, device.ReportAllZones());
+  std::vector<Zone> zones;
+  ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, false, &zones));
   const DeviceInfo& info = device.info();
   const uint64_t lbs = info.logical_block_size, zs = info.zone_size;
   // Check every extent before anything is written.

@@ -3,37 +3,25 @@
 #include <cstring>
 
 #include "src/base/crc32c.h"
+#include "src/base/little_endian.h"
 
 namespace zgc::log_format {
 
-namespace {
-
-template <typename T>
-void Put(std::byte* p, T v) {
-  std::memcpy(p, &v, sizeof v);  // little-endian hosts only (x86-64, arm64)
-}
-template <typename T>
-T Get(const std::byte* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<std::byte> EncodeSuperblock(const Superblock& sb) {
   std::vector<std::byte> b(sb.bytes);
-  Put<uint64_t>(&b[0], kSuperMagic);
-  Put<uint32_t>(&b[8], sb.version);
-  Put<uint32_t>(&b[12], sb.bytes);
-  Put<uint32_t>(&b[16], sb.lbs);
-  Put<uint32_t>(&b[20], sb.zones);
-  Put<uint64_t>(&b[24], sb.zone_size);
-  Put<uint32_t>(&b[32], sb.first_zone);
-  Put<uint32_t>(&b[36], static_cast<uint32_t>(sb.config.size()));
-  Put<uint64_t>(&b[40], sb.format_id);
+  PutLe<uint64_t>(&b[0], kSuperMagic);
+  PutLe<uint32_t>(&b[8], sb.version);
+  PutLe<uint32_t>(&b[12], sb.bytes);
+  PutLe<uint32_t>(&b[16], sb.lbs);
+  PutLe<uint32_t>(&b[20], sb.zones);
+  PutLe<uint64_t>(&b[24], sb.zone_size);
+  PutLe<uint32_t>(&b[32], sb.first_zone);
+  PutLe<uint32_t>(&b[36], static_cast<uint32_t>(sb.config.size()));
+  PutLe<uint64_t>(&b[40], sb.format_id);
   if (!sb.config.empty()) std::memcpy(&b[48], sb.config.data(), sb.config.size());
-  Put<uint32_t>(&b[sb.bytes - 4], Crc32c(0, b.data(), sb.bytes - 4));
+  PutLe<uint32_t>(&b[sb.bytes - 4], Crc32c(0, b.data(), sb.bytes - 4));
   return b;
 }
 
@@ -41,24 +29,24 @@ Result<Superblock> DecodeSuperblock(std::span<const std::byte> b, const std::str
   auto corrupt = [&](const std::string& why) {
     return Status::Corruption("metadata log superblock " + where + ": " + why);
   };
-  if (b.size() < 64 || Get<uint64_t>(&b[0]) != kSuperMagic) return corrupt("bad magic");
+  if (b.size() < 64 || GetLe<uint64_t>(&b[0]) != kSuperMagic) return corrupt("bad magic");
   Superblock sb;
-  sb.version = Get<uint32_t>(&b[8]);
-  sb.bytes = Get<uint32_t>(&b[12]);
+  sb.version = GetLe<uint32_t>(&b[8]);
+  sb.bytes = GetLe<uint32_t>(&b[12]);
   if (sb.bytes != b.size()) return corrupt("length " + std::to_string(sb.bytes) + " is wrong");
-  if (Get<uint32_t>(&b[sb.bytes - 4]) != Crc32c(0, b.data(), sb.bytes - 4))
+  if (GetLe<uint32_t>(&b[sb.bytes - 4]) != Crc32c(0, b.data(), sb.bytes - 4))
     return corrupt("checksum mismatch");
   if (sb.version > kVersion)
     return Status::NotSupported("metadata log superblock " + where + ": format version " +
                                 std::to_string(sb.version) + " is newer than this zgc's (" +
                                 std::to_string(kVersion) + ")");
   if (sb.version == 0) return corrupt("format version 0");
-  sb.lbs = Get<uint32_t>(&b[16]);
-  sb.zones = Get<uint32_t>(&b[20]);
-  sb.zone_size = Get<uint64_t>(&b[24]);
-  sb.first_zone = Get<uint32_t>(&b[32]);
-  const uint32_t n = Get<uint32_t>(&b[36]);
-  sb.format_id = Get<uint64_t>(&b[40]);
+  sb.lbs = GetLe<uint32_t>(&b[16]);
+  sb.zones = GetLe<uint32_t>(&b[20]);
+  sb.zone_size = GetLe<uint64_t>(&b[24]);
+  sb.first_zone = GetLe<uint32_t>(&b[32]);
+  const uint32_t n = GetLe<uint32_t>(&b[36]);
+  sb.format_id = GetLe<uint64_t>(&b[40]);
   if (n > kMaxConfig || 48 + n > sb.bytes - 4) return corrupt("config length out of range");
   sb.config.assign(b.begin() + 48, b.begin() + 48 + n);
   return sb;
@@ -66,13 +54,13 @@ Result<Superblock> DecodeSuperblock(std::span<const std::byte> b, const std::str
 
 std::vector<std::byte> EncodeZoneHeader(const ZoneHeader& h, size_t block) {
   std::vector<std::byte> b(block);
-  Put<uint64_t>(&b[0], kZoneMagic);
-  Put<uint32_t>(&b[8], kVersion);
-  Put<uint64_t>(&b[16], h.format_id);
-  Put<uint64_t>(&b[24], h.epoch);
-  Put<uint64_t>(&b[32], h.first_seq);
-  Put<uint64_t>(&b[40], h.prev_epoch);
-  Put<uint32_t>(&b[48], Crc32c(0, b.data(), 48));
+  PutLe<uint64_t>(&b[0], kZoneMagic);
+  PutLe<uint32_t>(&b[8], kVersion);
+  PutLe<uint64_t>(&b[16], h.format_id);
+  PutLe<uint64_t>(&b[24], h.epoch);
+  PutLe<uint64_t>(&b[32], h.first_seq);
+  PutLe<uint64_t>(&b[40], h.prev_epoch);
+  PutLe<uint32_t>(&b[48], Crc32c(0, b.data(), 48));
   return b;
 }
 
@@ -80,12 +68,12 @@ Result<ZoneHeader> DecodeZoneHeader(std::span<const std::byte> b, const std::str
   auto corrupt = [&](const std::string& why) {
     return Status::Corruption("metadata log zone header " + where + ": " + why);
   };
-  if (b.size() < kZoneHeader || Get<uint64_t>(&b[0]) != kZoneMagic) return corrupt("bad magic");
-  if (Get<uint32_t>(&b[48]) != Crc32c(0, b.data(), 48)) return corrupt("checksum mismatch");
-  if (Get<uint32_t>(&b[8]) > kVersion)
+  if (b.size() < kZoneHeader || GetLe<uint64_t>(&b[0]) != kZoneMagic) return corrupt("bad magic");
+  if (GetLe<uint32_t>(&b[48]) != Crc32c(0, b.data(), 48)) return corrupt("checksum mismatch");
+  if (GetLe<uint32_t>(&b[8]) > kVersion)
     return Status::NotSupported("metadata log zone header " + where + ": newer format version");
-  return ZoneHeader{Get<uint64_t>(&b[16]), Get<uint64_t>(&b[24]), Get<uint64_t>(&b[32]),
-                    Get<uint64_t>(&b[40])};
+  return ZoneHeader{GetLe<uint64_t>(&b[16]), GetLe<uint64_t>(&b[24]), GetLe<uint64_t>(&b[32]),
+                    GetLe<uint64_t>(&b[40])};
 }
 
 size_t RecordBytes(size_t payload) { return (kRecordHeader + payload + 7) & ~size_t(7); }
@@ -95,32 +83,32 @@ void AppendRecord(std::vector<std::byte>& out, uint64_t seq, uint8_t type,
   const size_t at = out.size();
   out.resize(at + RecordBytes(payload.size()));
   std::byte* p = &out[at];
-  Put<uint32_t>(p, kRecordMagic);
+  PutLe<uint32_t>(p, kRecordMagic);
   p[4] = std::byte{type};
-  Put<uint32_t>(p + 8, static_cast<uint32_t>(payload.size()));
-  Put<uint64_t>(p + 16, seq);
+  PutLe<uint32_t>(p + 8, static_cast<uint32_t>(payload.size()));
+  PutLe<uint64_t>(p + 16, seq);
   if (!payload.empty()) std::memcpy(p + kRecordHeader, payload.data(), payload.size());
   // The checksum covers the header (its own field zero) and the payload.
   uint32_t crc = Crc32c(0, p, kRecordHeader);
   crc = Crc32c(crc, p + kRecordHeader, payload.size());
-  Put<uint32_t>(p + 12, crc);
+  PutLe<uint32_t>(p + 12, crc);
 }
 
 Result<ParsedRecord> ParseRecord(std::span<const std::byte> b) {
   if (b.size() < kRecordHeader) return Status::Corruption("record header cut short");
-  if (Get<uint32_t>(&b[0]) != kRecordMagic) return Status::Corruption("no record magic");
+  if (GetLe<uint32_t>(&b[0]) != kRecordMagic) return Status::Corruption("no record magic");
   ParsedRecord r;
   r.type = static_cast<uint8_t>(b[4]);
-  const uint32_t len = Get<uint32_t>(&b[8]);
-  r.seq = Get<uint64_t>(&b[16]);
+  const uint32_t len = GetLe<uint32_t>(&b[8]);
+  r.seq = GetLe<uint64_t>(&b[16]);
   r.size = RecordBytes(len);
   if (r.size > b.size()) return Status::Corruption("record length past the written data");
   std::byte hdr[kRecordHeader];
   std::memcpy(hdr, b.data(), kRecordHeader);
-  Put<uint32_t>(hdr + 12, 0);
+  PutLe<uint32_t>(hdr + 12, 0);
   uint32_t crc = Crc32c(0, hdr, kRecordHeader);
   crc = Crc32c(crc, b.data() + kRecordHeader, len);
-  if (crc != Get<uint32_t>(&b[12])) return Status::Corruption("record checksum mismatch");
+  if (crc != GetLe<uint32_t>(&b[12])) return Status::Corruption("record checksum mismatch");
   r.payload = b.subspan(kRecordHeader, len);
   return r;
 }

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "src/base/hex.h"
+#include "src/base/little_endian.h"
 #include "src/meta/log_format.h"
 #include "zgc/log.h"
 
@@ -202,9 +203,9 @@ class MetaLogImpl final : public MetaLog {
     do {
       const uint64_t n = std::min(chunk, total - off);
       std::vector<std::byte> payload(lf::kChunkHeader + n);
-      std::memcpy(&payload[0], &snap.last_seq, 8);
-      std::memcpy(&payload[8], &total, 8);
-      std::memcpy(&payload[16], &off, 8);
+      PutLe<uint64_t>(&payload[0], snap.last_seq);
+      PutLe<uint64_t>(&payload[8], total);
+      PutLe<uint64_t>(&payload[16], off);
       if (n) std::memcpy(&payload[lf::kChunkHeader], snap.data.data() + off, n);
       Queued q{next_seq_++, {}};
       lf::AppendRecord(q.bytes, q.seq, lf::kCheckpointChunk, payload);
@@ -475,10 +476,8 @@ Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOpt
     for (; j < records.size() && records[j].type == lf::kCheckpointChunk; ++j) {
       const auto& p = records[j].data;
       if (p.size() < lf::kChunkHeader) break;
-      uint64_t last, t, o;
-      std::memcpy(&last, &p[0], 8);
-      std::memcpy(&t, &p[8], 8);
-      std::memcpy(&o, &p[16], 8);
+      const uint64_t last = GetLe<uint64_t>(&p[0]), t = GetLe<uint64_t>(&p[8]),
+                     o = GetLe<uint64_t>(&p[16]);
       if (j == i) s.last_seq = last, total = t;
       if (o != off || t != total || last != s.last_seq) break;
       s.data.insert(s.data.end(), p.begin() + lf::kChunkHeader, p.end());

@@ -8,6 +8,7 @@
 #include <shared_mutex>
 
 #include "src/base/hex.h"
+#include "src/base/little_endian.h"
 
 namespace zgc {
 
@@ -25,29 +26,27 @@ struct Layout {
 
 std::vector<std::byte> EncodeConfig(const Layout& l) {
   std::vector<std::byte> b(32);
-  std::memcpy(&b[0], &kConfigMagic, 8);
-  std::memcpy(&b[8], &kConfigVersion, 4);
-  std::memcpy(&b[12], &l.log_first, 4);
-  std::memcpy(&b[16], &l.log_zones, 4);
-  std::memcpy(&b[24], &l.logical_blocks, 8);
+  PutLe<uint64_t>(&b[0], kConfigMagic);
+  PutLe<uint32_t>(&b[8], kConfigVersion);
+  PutLe<uint32_t>(&b[12], l.log_first);
+  PutLe<uint32_t>(&b[16], l.log_zones);
+  PutLe<uint64_t>(&b[24], l.logical_blocks);
   return b;
 }
 
 Result<Layout> DecodeConfig(std::span<const std::byte> b) {
-  uint64_t magic = 0;
-  uint32_t version = 0;
   if (b.size() != 32)
     return Status::Corruption("volume config in the log superblock: wrong length");
-  std::memcpy(&magic, &b[0], 8);
-  std::memcpy(&version, &b[8], 4);
+  const uint64_t magic = GetLe<uint64_t>(&b[0]);
+  const uint32_t version = GetLe<uint32_t>(&b[8]);
   if (magic != kConfigMagic) return Status::Corruption("volume config: bad magic (not a volume)");
   if (version > kConfigVersion)
     return Status::NotSupported("volume config: format version " + std::to_string(version) +
                                 " is newer than this zgc's");
   Layout l;
-  std::memcpy(&l.log_first, &b[12], 4);
-  std::memcpy(&l.log_zones, &b[16], 4);
-  std::memcpy(&l.logical_blocks, &b[24], 8);
+  l.log_first = GetLe<uint32_t>(&b[12]);
+  l.log_zones = GetLe<uint32_t>(&b[16]);
+  l.logical_blocks = GetLe<uint64_t>(&b[24]);
   return l;
 }
 
@@ -73,21 +72,23 @@ Result<Layout> Plan(ZonedDevice& device, const VolumeOptions& o, GcOptions* gc) 
     return Status::InvalidArgument(info.uri + ": " + std::to_string(info.nr_zones) +
                                    " zones are too few for a log of " +
                                    std::to_string(o.log_zones) + " zones and GC");
-  if (Status s = GcEngine::Check(device, *gc); !s.ok())
-    return s.code() == Code::kNoSpace
-               ? Status::InvalidArgument(s.message() + " (after the volume's " +
+  // MaxLiveBytes refuses what Check would.
+  auto max_live = GcEngine::MaxLiveBytes(device, *gc);
+  if (!max_live.ok())
+    return max_live.status().code() == Code::kNoSpace
+               ? Status::InvalidArgument(max_live.status().message() + " (after the volume's " +
                                          std::to_string(o.log_zones) + " log zones)")
-               : s;
-  ZGC_ASSIGN_OR_RETURN(uint64_t max_live, GcEngine::MaxLiveBytes(device, *gc));
+               : max_live.status();
   if (o.logical_bytes % kB) return Status::InvalidArgument("volume size is not whole 4 KiB blocks");
-  if (o.logical_bytes > max_live)
+  if (o.logical_bytes > *max_live)
     return Status::InvalidArgument(info.uri + ": a volume of " + std::to_string(o.logical_bytes) +
                                    " bytes is larger than the device allows (" +
-                                   std::to_string(max_live) + " beside the log and GC reserve)");
+                                   std::to_string(*max_live) + " beside the log and GC reserve)");
   if (!(o.spare >= 0 && o.spare < 1))
     return Status::InvalidArgument("volume spare is not in [0, 1)");
-  l.logical_blocks = o.logical_bytes ? o.logical_bytes / kB
-                                     : static_cast<uint64_t>(double(max_live / kB) * (1 - o.spare));
+  l.logical_blocks = o.logical_bytes
+                         ? o.logical_bytes / kB
+                         : static_cast<uint64_t>(double(*max_live / kB) * (1 - o.spare));
   if (l.logical_blocks == 0) return Status::InvalidArgument(info.uri + ": no room for a volume");
   return l;
 }
@@ -110,7 +111,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
                                   std::to_string(rec.checkpoint->last_seq) + ") holds " +
                                   std::to_string(rec.checkpoint->data.size()) +
                                   " bytes, expected " + std::to_string(l2p_.size() * 4));
-      std::memcpy(l2p_.data(), rec.checkpoint->data.data(), rec.checkpoint->data.size());
+      for (size_t i = 0; i < l2p_.size(); ++i)
+        l2p_[i] = GetLe<uint32_t>(&rec.checkpoint->data[i * 4]);
       last_seq_ = rec.checkpoint->last_seq;
     }
     for (const LogRecord& r : rec.records) {
@@ -118,9 +120,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
         return Status::Corruption(dev_.info().uri + ": volume log record " + std::to_string(r.seq) +
                                   " is not a map record");
       for (size_t i = 0; i < r.data.size(); i += 16) {
-        uint64_t lba, pba1;
-        std::memcpy(&lba, &r.data[i], 8);
-        std::memcpy(&pba1, &r.data[i + 8], 8);
+        const uint64_t lba = GetLe<uint64_t>(&r.data[i]), pba1 = GetLe<uint64_t>(&r.data[i + 8]);
         if (lba >= l2p_.size() || pba1 > p2l_.size())
           return Status::Corruption(dev_.info().uri + ": volume log record " +
                                     std::to_string(r.seq) + " maps block " + std::to_string(lba) +
@@ -226,8 +226,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t p1 = pba == ~0ull ? 0 : pba + i + 1;
       const uint64_t l = lba + i;
-      std::memcpy(&rec[i * 16], &l, 8);
-      std::memcpy(&rec[i * 16 + 8], &p1, 8);
+      PutLe<uint64_t>(&rec[i * 16], l);
+      PutLe<uint64_t>(&rec[i * 16 + 8], p1);
       if (const uint32_t old = l2p_[l]) {
         p2l_[old - 1] = 0;
         const uint64_t at = uint64_t(old - 1) * kB;
@@ -285,8 +285,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
           const uint64_t l = l1 - 1, p1 = to + 1;
           const size_t at = rec.size();
           rec.resize(at + 16);
-          std::memcpy(&rec[at], &l, 8);
-          std::memcpy(&rec[at + 8], &p1, 8);
+          PutLe<uint64_t>(&rec[at], l);
+          PutLe<uint64_t>(&rec[at + 8], p1);
         }
       }
       if (!rec.empty()) {
@@ -309,7 +309,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     LogSnapshot s;
     s.last_seq = last_seq_;
     s.data.resize(l2p_.size() * 4);
-    std::memcpy(s.data.data(), l2p_.data(), s.data.size());
+    for (size_t i = 0; i < l2p_.size(); ++i) PutLe<uint32_t>(&s.data[i * 4], l2p_[i]);
     return s;
   }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "src/base/crc32c.h"
+#include "src/base/little_endian.h"
 
 namespace zgc::emu_format {
 
@@ -10,20 +11,9 @@ namespace {
 
 constexpr char kMagic[8] = {'Z', 'G', 'C', 'E', 'M', 'U', '\r', '\n'};
 
-template <typename T>
-void Put(unsigned char* p, T v) {
-  for (size_t i = 0; i < sizeof(T); ++i) p[i] = static_cast<unsigned char>(uint64_t(v) >> (8 * i));
-}
-template <typename T>
-T Get(const unsigned char* p) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) v |= uint64_t(p[i]) << (8 * i);
-  return static_cast<T>(v);
-}
-
 uint32_t RecordCrc(uint32_t index, const Record& rec) {
   unsigned char idx[4];
-  Put<uint32_t>(idx, index);
+  PutLe<uint32_t>(idx, index);
   return Crc32c(Crc32c(0, idx, 4), rec.data(), kRecordBytes - 4);
 }
 
@@ -39,22 +29,22 @@ uint64_t FileBytes(const EmuGeometry& g) { return DataOffset(g) + g.zone_size * 
 HeaderBlock EncodeHeader(const EmuGeometry& g) {
   HeaderBlock b{};
   std::memcpy(b.data(), kMagic, 8);
-  Put<uint32_t>(&b[8], kVersion);
-  Put<uint32_t>(&b[12], g.lbs);
-  Put<uint64_t>(&b[16], g.zone_size);
-  Put<uint64_t>(&b[24], g.zone_cap);
-  Put<uint32_t>(&b[32], g.nr_zones);
-  Put<uint32_t>(&b[36], g.nr_conv);
-  Put<uint32_t>(&b[40], g.max_open);
-  Put<uint32_t>(&b[44], g.max_active);
-  Put<uint64_t>(&b[48], g.copy_max_range);
-  Put<uint64_t>(&b[56], g.copy_max_total);
-  Put<uint32_t>(&b[64], g.copy_ranges);
-  Put<uint32_t>(&b[68], g.append_max);
-  Put<uint64_t>(&b[72], kHeaderBytes);
-  Put<uint64_t>(&b[80], DataOffset(g));
-  Put<uint32_t>(&b[88], static_cast<uint32_t>(g.family));
-  Put<uint32_t>(&b[kHeaderBytes - 4], Crc32c(0, b.data(), kHeaderBytes - 4));
+  PutLe<uint32_t>(&b[8], kVersion);
+  PutLe<uint32_t>(&b[12], g.lbs);
+  PutLe<uint64_t>(&b[16], g.zone_size);
+  PutLe<uint64_t>(&b[24], g.zone_cap);
+  PutLe<uint32_t>(&b[32], g.nr_zones);
+  PutLe<uint32_t>(&b[36], g.nr_conv);
+  PutLe<uint32_t>(&b[40], g.max_open);
+  PutLe<uint32_t>(&b[44], g.max_active);
+  PutLe<uint64_t>(&b[48], g.copy_max_range);
+  PutLe<uint64_t>(&b[56], g.copy_max_total);
+  PutLe<uint32_t>(&b[64], g.copy_ranges);
+  PutLe<uint32_t>(&b[68], g.append_max);
+  PutLe<uint64_t>(&b[72], kHeaderBytes);
+  PutLe<uint64_t>(&b[80], DataOffset(g));
+  PutLe<uint32_t>(&b[88], static_cast<uint32_t>(g.family));
+  PutLe<uint32_t>(&b[kHeaderBytes - 4], Crc32c(0, b.data(), kHeaderBytes - 4));
   return b;
 }
 
@@ -65,42 +55,42 @@ Result<EmuGeometry> DecodeHeader(const HeaderBlock& b, const std::string& file) 
   };
   if (std::memcmp(b.data(), kMagic, 8) != 0)
     return corrupt("not a zgc emulated zoned device (bad magic)");
-  if (Get<uint32_t>(&b[kHeaderBytes - 4]) != Crc32c(0, b.data(), kHeaderBytes - 4))
+  if (GetLe<uint32_t>(&b[kHeaderBytes - 4]) != Crc32c(0, b.data(), kHeaderBytes - 4))
     return corrupt("header checksum mismatch");
-  const uint32_t version = Get<uint32_t>(&b[8]);
+  const uint32_t version = GetLe<uint32_t>(&b[8]);
   if (version != kVersion)
     return corrupt("format version " + std::to_string(version) +
                    " is not supported (this build reads " + std::to_string(kVersion) + ")");
   EmuGeometry g;
-  g.lbs = Get<uint32_t>(&b[12]);
-  g.zone_size = Get<uint64_t>(&b[16]);
-  g.zone_cap = Get<uint64_t>(&b[24]);
-  g.nr_zones = Get<uint32_t>(&b[32]);
-  g.nr_conv = Get<uint32_t>(&b[36]);
-  g.max_open = Get<uint32_t>(&b[40]);
-  g.max_active = Get<uint32_t>(&b[44]);
-  g.copy_max_range = Get<uint64_t>(&b[48]);
-  g.copy_max_total = Get<uint64_t>(&b[56]);
-  g.copy_ranges = Get<uint32_t>(&b[64]);
-  g.append_max = Get<uint32_t>(&b[68]);
+  g.lbs = GetLe<uint32_t>(&b[12]);
+  g.zone_size = GetLe<uint64_t>(&b[16]);
+  g.zone_cap = GetLe<uint64_t>(&b[24]);
+  g.nr_zones = GetLe<uint32_t>(&b[32]);
+  g.nr_conv = GetLe<uint32_t>(&b[36]);
+  g.max_open = GetLe<uint32_t>(&b[40]);
+  g.max_active = GetLe<uint32_t>(&b[44]);
+  g.copy_max_range = GetLe<uint64_t>(&b[48]);
+  g.copy_max_total = GetLe<uint64_t>(&b[56]);
+  g.copy_ranges = GetLe<uint32_t>(&b[64]);
+  g.append_max = GetLe<uint32_t>(&b[68]);
   // Validated whole: a value that narrows to a known family is still corrupt.
-  const uint32_t family = Get<uint32_t>(&b[88]);
+  const uint32_t family = GetLe<uint32_t>(&b[88]);
   if (family < uint32_t(DeviceFamily::kNvmeZns) || family > uint32_t(DeviceFamily::kNullBlk))
     return corrupt("invalid geometry: family " + std::to_string(family) +
                    " is not 1 (zns), 2 (zbc) or 3 (nullblk)");
   g.family = static_cast<DeviceFamily>(family);
   if (Status s = g.Validate(); !s.ok()) return corrupt("invalid geometry: " + s.message());
-  if (Get<uint64_t>(&b[72]) != kHeaderBytes || Get<uint64_t>(&b[80]) != DataOffset(g))
+  if (GetLe<uint64_t>(&b[72]) != kHeaderBytes || GetLe<uint64_t>(&b[80]) != DataOffset(g))
     return corrupt("inconsistent table or data offset");
   return g;
 }
 
 Record EncodeRecord(uint32_t index, const Zone& zone) {
   Record r{};
-  Put<uint64_t>(&r[0], zone.wp);
+  PutLe<uint64_t>(&r[0], zone.wp);
   r[8] = static_cast<unsigned char>(zone.cond);
   r[9] = static_cast<unsigned char>(zone.type);
-  Put<uint32_t>(&r[kRecordBytes - 4], RecordCrc(index, r));
+  PutLe<uint32_t>(&r[kRecordBytes - 4], RecordCrc(index, r));
   return r;
 }
 
@@ -128,11 +118,11 @@ Result<Zone> DecodeRecord(const EmuGeometry& g, uint32_t index, const Record& r,
     return Status::Corruption(file + ": zone " + std::to_string(index) + " record: " + why +
                               "; refusing to open (the file is left untouched)");
   };
-  if (Get<uint32_t>(&r[kRecordBytes - 4]) != RecordCrc(index, r))
+  if (GetLe<uint32_t>(&r[kRecordBytes - 4]) != RecordCrc(index, r))
     return corrupt("checksum mismatch");
   Zone z = InitialZone(g, index);
   if (r[9] != static_cast<unsigned char>(z.type)) return corrupt("zone type changed");
-  z.wp = Get<uint64_t>(&r[0]);
+  z.wp = GetLe<uint64_t>(&r[0]);
   z.cond = static_cast<ZoneCondition>(r[8]);
   bool ok = false;
   switch (z.cond) {

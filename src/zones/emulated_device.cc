@@ -213,7 +213,7 @@ Status EmulatedDevice::FinishZone(uint32_t index) {
 
 Status EmulatedDevice::ResetZone(uint32_t index) {
   Zone& z = zones_[index];
-  if (cache_) ZGC_RETURN_IF_ERROR(cache_->BeforeReset(index, z));
+  if (cache_) ZGC_RETURN_IF_ERROR(cache_->BeforeReset(index));
   if (z.active()) --nr_active_;
   LeaveOpen(index);
   const bool had_data = z.cond != ZoneCondition::kEmpty;

@@ -22,7 +22,7 @@ uint64_t VolatileCache::DataEnd(const Zone& z) {
   return z.wp;
 }
 
-Status VolatileCache::BeforeReset(uint32_t index, const Zone& zone) {
+Status VolatileCache::BeforeReset(uint32_t index) {
   Pending& p = pending_[index];
   p.finished = false;
   if (p.reset) return Status::OK();  // the durable data was saved at the first reset
@@ -30,7 +30,6 @@ Status VolatileCache::BeforeReset(uint32_t index, const Zone& zone) {
   const Zone& d = durable_[index];
   const uint64_t n = d.cond == ZoneCondition::kEmpty ? 0 : DataEnd(d) - d.start;
   p.saved.assign(n, std::byte{0});
-  (void)zone;
   if (n) return store_.Read(d.start, p.saved);
   return Status::OK();
 }

@@ -27,8 +27,8 @@ class VolatileCache {
   VolatileCache(const DeviceInfo& info, ZoneStore& store, const std::vector<Zone>& zones)
       : info_(info), store_(store), durable_(zones), pending_(zones.size()) {}
 
-  // Zone `index` (as `zone` is now) is about to be reset.
-  Status BeforeReset(uint32_t index, const Zone& zone);
+  // Zone `index` is about to be reset.
+  Status BeforeReset(uint32_t index);
   // [offset, offset + length) of a conventional zone is about to be overwritten.
   Status BeforeOverwrite(uint64_t offset, uint64_t length);
   // Zone `index` is being finished; its data ends at `data_end`.
