@@ -106,9 +106,12 @@ struct GcOptions {
   VictimPolicy policy = VictimPolicy::kDefault;
   uint32_t reserve_zones = 2;  // free zones only GC may take
   uint32_t window = 16;        // kWindowedGreedy's window, in zones
-  // Victims scored per choice, the least-live first; 0: every full zone. From
-  // 2048 candidates on, scoring runs in parallel (oneTBB).
-  uint32_t candidates = 64;
+  // 0: the best of every full zone, found through an index by live fraction
+  // and age that scores only the zones that could win (the same choice as
+  // scoring them all). N > 0: the best of the N least-live full zones (the
+  // older heuristic; N at least the zone count scores every zone, in parallel
+  // with oneTBB from 2048 on — the reference the index is tested against).
+  uint32_t candidates = 0;
   // Placement classes, each with its own open zone: user data by expected
   // lifetime, GC data by age. 1 and 1: no separation. Both
   // are reduced to fit the device's open/active-zone limits (at least 1 each).

@@ -31,6 +31,45 @@ Candidate GcEngineImpl::MakeCandidate(uint32_t z) const {
   return {z, m.extents.live_blocks(), m.cap, clock_ - m.clock};
 }
 
+uint32_t GcEngineImpl::BestIndexed() {
+  // The best of every indexed zone, as PickBest over all of them would choose,
+  // scoring few. First the oldest zone of each bucket, then, below each heap
+  // root, only the subtrees whose bound could still beat the best so far: no
+  // zone in bucket b has less live than its floor, and every zone below a heap
+  // node is younger (or as old with a higher index), so the node's score at the
+  // floor bounds its subtree, ties included.
+  const VictimPolicy p = opt_.policy;
+  Candidate best{};
+  double best_score = -1;
+  bool have = false;
+  auto consider = [&](uint32_t z) {
+    const Candidate c = MakeCandidate(z);
+    const double s = ScoreVictim(p, c);
+    if (!have || Beats(s, c, best_score, best)) best = c, best_score = s, have = true;
+  };
+  lists_.VisitBuckets([&](uint32_t b) { return consider(lists_.Heap(b)[0].zone), true; });
+  lists_.VisitBuckets([&](uint32_t b) {
+    const std::vector<ZoneLists::Entry>& h = lists_.Heap(b);
+    const double floor = lists_.BucketFloor(b);
+    auto promising = [&](uint32_t i) {
+      const Candidate at{h[i].zone, 0, 0, clock_ - h[i].clock};
+      return Beats(ScoreAt(p, floor, at.age), at, best_score, best);
+    };
+    if (!promising(0)) return true;
+    dfs_.assign({1, 2});
+    while (!dfs_.empty()) {
+      const uint32_t i = dfs_.back();
+      dfs_.pop_back();
+      if (i >= h.size() || !promising(i)) continue;
+      consider(h[i].zone);
+      dfs_.push_back(2 * i + 1);
+      dfs_.push_back(2 * i + 2);
+    }
+    return true;
+  });
+  return have ? best.zone : ZoneLists::kNone;
+}
+
 Result<uint32_t> GcEngineImpl::PickVictim(bool consolidate) {
   candidates_.clear();
   if (opt_.policy == VictimPolicy::kWindowedGreedy) {
@@ -44,11 +83,18 @@ Result<uint32_t> GcEngineImpl::PickVictim(bool consolidate) {
           (m.extents.live_blocks() < m.cap || consolidate))
         candidates_.push_back(MakeCandidate(s.zone));
     }
-  } else {
-    lists_.Visit([&](uint32_t z) {
-      candidates_.push_back(MakeCandidate(z));
-      return opt_.candidates == 0 || candidates_.size() < opt_.candidates;
+  } else if (opt_.candidates != 0) {
+    // The `candidates` least-live zones (buckets in order, each in heap order).
+    lists_.VisitBuckets([&](uint32_t b) {
+      for (const ZoneLists::Entry& e : lists_.Heap(b)) {
+        if (candidates_.size() >= opt_.candidates) return false;
+        candidates_.push_back(MakeCandidate(e.zone));
+      }
+      return true;
     });
+  } else {
+    const uint32_t z = BestIndexed();
+    if (z != ZoneLists::kNone) candidates_.push_back(MakeCandidate(z));
   }
   const ptrdiff_t i = PickBest(opt_.policy, candidates_);
   const Status none = Status::NoSpace(

@@ -116,7 +116,8 @@ GcStats GcEngineImpl::Stats() const {
   std::lock_guard lock(mu_);
   GcStats s = stats_;
   s.free_zones = lists_.free_count();
-  s.zone_table_bytes = zones_.capacity() * sizeof(ZoneMeta) + sealed_.size() * sizeof(Sealed);
+  s.zone_table_bytes = zones_.capacity() * sizeof(ZoneMeta) + sealed_.size() * sizeof(Sealed) +
+                       lists_.memory_bytes();
   for (const ZoneMeta& m : zones_) s.extent_index_bytes += m.extents.memory_bytes();
   return s;
 }
@@ -143,6 +144,12 @@ size_t GcEngineImpl::UsableZones(const std::vector<ZoneMeta>& zones) {
 uint64_t GcEngineImpl::CapacityBlocks(const std::vector<ZoneMeta>& zones) {
   uint64_t n = 0;
   for (const ZoneMeta& m : zones) n += Managed(m) ? m.cap : 0;
+  return n;
+}
+
+uint64_t GcEngineImpl::MaxCap(const std::vector<ZoneMeta>& zones) {
+  uint64_t n = 0;
+  for (const ZoneMeta& m : zones) n = std::max<uint64_t>(n, Managed(m) ? m.cap : 0);
   return n;
 }
 
@@ -235,7 +242,7 @@ bool GcEngineImpl::IsCurrent(const Sealed& s) const {
 void GcEngineImpl::Reindex(uint32_t z) {
   ZoneMeta& m = zones_[z];
   if (m.state == ZoneMeta::State::kFull && m.written == m.cap) {
-    lists_.Index(z, m.extents.live_blocks(), m.cap);
+    lists_.Index(z, m.extents.live_blocks(), m.cap, m.clock);
   } else if (lists_.Indexed(z)) {
     lists_.Remove(z);
   }

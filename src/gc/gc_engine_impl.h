@@ -26,7 +26,8 @@ namespace zgc {
 
 constexpr int kMaxClasses = 8;
 
-// 64 bytes per zone, everything included (the lists' links live here).
+// 64 bytes per zone (its place in ZoneLists included; the victim index adds a
+// 16-byte heap entry per full zone).
 struct ZoneMeta {
   enum class State : uint8_t { kUnusable, kFree, kOpen, kFull, kCollecting };
   ZoneExtents extents;
@@ -67,7 +68,7 @@ class GcEngineImpl final : public GcEngine {
         lbs_(device.info().logical_block_size),
         zone_size_(device.info().zone_size),
         zones_(std::move(zones)),
-        lists_(&zones_[0].link, sizeof(ZoneMeta)),
+        lists_(&zones_[0].link, sizeof(ZoneMeta), MaxCap(zones_)),
         capacity_blocks_(CapacityBlocks(zones_)),
         zone_cap_blocks_(double(capacity_blocks_) / std::max<size_t>(UsableZones(zones_), 1)),
         gauge_(capacity_blocks_ / 8) {
@@ -136,6 +137,7 @@ class GcEngineImpl final : public GcEngine {
   double MeanLifetime() const;
   static size_t UsableZones(const std::vector<ZoneMeta>& zones);
   static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones);
+  static uint64_t MaxCap(const std::vector<ZoneMeta>& zones);
   // How many classes of each kind are worth their open zones now. An open zone
   // holds space no other class can use (half a zone on average), so classes
   // beyond the first user and GC class need spare space to match: one per
@@ -167,6 +169,8 @@ class GcEngineImpl final : public GcEngine {
   // consolidate: accept an entirely live victim if the open GC zones can take
   // all of it, which turns their scattered tails into one free zone.
   Result<uint32_t> PickVictim(bool consolidate = false);
+  // The best victim of the whole index (opt_.candidates == 0); kNone if empty.
+  uint32_t BestIndexed();
 
   // When every full zone is entirely live, the free space sits in open zones
   // (each placement class keeps one), dead or not yet allocated: finish the open
@@ -230,6 +234,7 @@ class GcEngineImpl final : public GcEngine {
   ZoneLists lists_;
   std::deque<Sealed> sealed_;  // kWindowedGreedy only: full zones, oldest first
   std::vector<Candidate> candidates_;
+  std::vector<uint32_t> dfs_;  // BestIndexed's heap walk
   int32_t open_user_[kMaxClasses];
   int32_t open_gc_[kMaxClasses];
   uint64_t clock_ = 0;  // user bytes written so far: the engine's time
