@@ -21,7 +21,9 @@
 
 namespace zgc {
 
-enum class FaultOp : uint8_t { kRead, kWrite, kAppend, kManage, kReport, kSync, kCopy };
+// kAny matches every call, whatever it is: "fail the Nth device call" (a
+// fault sweep over a fixed workload fails each index in turn).
+enum class FaultOp : uint8_t { kRead, kWrite, kAppend, kManage, kReport, kSync, kCopy, kAny };
 
 struct FaultRule {
   FaultOp op = FaultOp::kWrite;
@@ -41,6 +43,8 @@ class FaultDevice final : public DeviceWrapper {
   void ClearRules();
   // How many calls rule `index` has failed so far.
   uint64_t Injected(size_t index) const;
+  // How many calls rule `index` has matched so far (failed or not).
+  uint64_t Seen(size_t index) const;
 
   Result<std::vector<Zone>> ReportZones(uint64_t offset, uint64_t length) override;
   Status ManageZones(ZoneAction action, uint64_t offset, uint64_t length) override;

@@ -14,6 +14,12 @@
 //   cut as one version that was written to that block (never a mix within a
 //   block, never another block's data).
 // - GC relocations are persisted in the log before the victim is reset.
+// - After a device or log error in anything that changes state (a write, trim,
+//   flush, a collection's relocation), the volume is read-only: every later
+//   Write/Trim/WriteZeroes/Flush/Close returns that first error (its code,
+//   prefixed "read-only after an error"); reads keep working. Reopening
+//   recovers what was durable. kNoSpace from a full volume changes nothing
+//   and does not make it read-only.
 //
 // Thread safety: every method may be called from any thread. Writes are
 // placed one at a time (zones take writes in order); reads run in parallel.
@@ -40,6 +46,10 @@ struct VolumeOptions {
   double spare = 0.2;
   uint32_t log_zones = 4;  // the metadata log's zones (superblock included)
   GcOptions gc;            // zone range and owner slots are set by the volume
+  // Collect in the background (GcEngine::Start). Off: only writes that find
+  // the free zones at the reserve collect, synchronously, so a single-threaded
+  // caller's device calls come in one reproducible order (fault sweeps).
+  bool background_gc = true;
 };
 
 struct VolumeStats {

@@ -1,13 +1,22 @@
 #include "src/base/worker_pool.h"
 
 #include <algorithm>
+#include <system_error>
 
 namespace zgc {
 
-WorkerPool::WorkerPool(unsigned threads) {
-  threads = std::max(threads, 1u);
-  threads_.reserve(threads);
-  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+WorkerPool::WorkerPool(unsigned threads) : max_threads_(std::max(threads, 1u)) {}
+
+void WorkerPool::Start() {
+  started_ = true;
+  threads_.reserve(max_threads_);
+  for (unsigned i = 0; i < max_threads_; ++i) {
+    try {
+      threads_.emplace_back([this] { Loop(); });
+    } catch (const std::system_error&) {
+      break;  // run with the threads there are (none: Submit runs tasks inline)
+    }
+  }
 }
 
 WorkerPool::~WorkerPool() {

@@ -95,9 +95,10 @@ Result<Layout> Plan(ZonedDevice& device, const VolumeOptions& o, GcOptions* gc) 
 
 class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
  public:
-  VolumeImpl(ZonedDevice& dev, Layout l)
+  VolumeImpl(ZonedDevice& dev, Layout l, bool background_gc)
       : dev_(dev),
         layout_(l),
+        background_(background_gc),
         l2p_(l.logical_blocks, 0),
         p2l_(dev.info().capacity_bytes() / kB, 0) {}
   ~VolumeImpl() override {
@@ -151,7 +152,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
         live.push_back({b * kB, kB});
     }
     ZGC_ASSIGN_OR_RETURN(gc_, GcEngine::Resume(dev_, *this, gco, live));
-    return gc_->Start();
+    return background_ ? gc_->Start() : Status::OK();
   }
   // `owner` is the log's owner as opened (it forwards to this volume) and
   // must outlive the log.
@@ -194,6 +195,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
   Status Write(uint64_t offset, std::span<const std::byte> data, bool fua) override {
     ZGC_RETURN_IF_ERROR(CheckRange(offset, data.size()));
+    ZGC_RETURN_IF_ERROR(Failed());
     if (data.empty()) return Status::OK();
     {
       std::lock_guard order(write_mu_);  // zones take writes in allocation order
@@ -204,15 +206,37 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
           std::shared_lock lock(map_mu_);
           if (l2p_[lba]) hint.replaces = Extent{uint64_t(l2p_[lba] - 1) * kB, kB};
         }
-        ZGC_ASSIGN_OR_RETURN(Allocation a, gc_->Allocate(data.size(), hint));
-        ZGC_RETURN_IF_ERROR(dev_.Write(a.offset, data.first(a.length)));
-        ZGC_RETURN_IF_ERROR(Map(lba, a.offset / kB, a.length / kB));
-        ZGC_RETURN_IF_ERROR(gc_->OnWrite({a.offset, a.length}));
-        lba += a.length / kB;
-        data = data.subspan(a.length);
+        auto a = gc_->Allocate(data.size(), hint);
+        // A full volume is an answer, not a failure: nothing changed.
+        if (!a.ok()) return a.status().code() == Code::kNoSpace ? a.status() : Poison(a.status());
+        ZGC_RETURN_IF_ERROR(Poison(dev_.Write(a->offset, data.first(a->length))));
+        ZGC_RETURN_IF_ERROR(Poison(Map(lba, a->offset / kB, a->length / kB)));
+        ZGC_RETURN_IF_ERROR(Poison(gc_->OnWrite({a->offset, a->length})));
+        lba += a->length / kB;
+        data = data.subspan(a->length);
       }
     }
     return fua ? Flush() : Status::OK();
+  }
+
+  // After a device or log error in a path that changes state, the map in
+  // memory may be ahead of the log, and the engine's zones ahead of what the
+  // device holds (a write pointer a failed write never moved): the volume
+  // turns read-only, saying why, until it is reopened (recovery rebuilds both
+  // from what is durable). Reads keep working.
+  Status Failed() const {
+    std::lock_guard lock(fail_mu_);
+    return failed_;
+  }
+  Status Poison(Status s) {
+    if (s.ok()) return s;
+    std::lock_guard lock(fail_mu_);
+    if (failed_.ok())
+      failed_ = Status(s.code(), dev_.info().uri +
+                                     ": volume is read-only after an error (reopen it to "
+                                     "recover): " +
+                                     s.message());
+    return s;
   }
 
   // Points n blocks from lba at device blocks from pba (pba = ~0: unmapped),
@@ -246,30 +270,36 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
   Status Trim(uint64_t offset, uint64_t length) override {
     ZGC_RETURN_IF_ERROR(CheckRange(offset, length));
+    ZGC_RETURN_IF_ERROR(Failed());
     std::lock_guard order(write_mu_);
     for (uint64_t lba = offset / kB, left = length / kB; left;) {
       const uint64_t n = std::min<uint64_t>(left, 4096);  // bounded records
-      ZGC_RETURN_IF_ERROR(Map(lba, ~0ull, n));
+      ZGC_RETURN_IF_ERROR(Poison(Map(lba, ~0ull, n)));
       lba += n, left -= n;
     }
     return Status::OK();
   }
   Status WriteZeroes(uint64_t offset, uint64_t length) override { return Trim(offset, length); }
 
+  // A failed flush poisons too: after a failed cache flush the device may
+  // have dropped data that a later flush would claim (fsync's lesson).
   Status Flush() override {
-    ZGC_RETURN_IF_ERROR(dev_.Sync());
-    return log_->Sync();
+    ZGC_RETURN_IF_ERROR(Failed());
+    ZGC_RETURN_IF_ERROR(Poison(dev_.Sync()));
+    return Poison(log_->Sync());
   }
 
   Status Close() override {
     Status s = gc_->Stop();
+    if (s.ok()) s = Failed();
     if (s.ok()) s = Flush();
-    if (s.ok()) s = log_->Checkpoint();
+    if (s.ok()) s = Poison(log_->Checkpoint());
     return s;
   }
 
   // GcOwner: remap what is still where the engine copied it from.
   Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
+    ZGC_RETURN_IF_ERROR(Failed());
     std::vector<bool> ok(moves.size(), true);
     {
       std::unique_lock lock(map_mu_);
@@ -290,17 +320,20 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
         }
       }
       if (!rec.empty()) {
-        ZGC_ASSIGN_OR_RETURN(last_seq_, log_->Append(kMapRecord, rec));
+        auto seq = log_->Append(kMapRecord, rec);
+        if (!seq.ok()) return Poison(seq.status());
+        last_seq_ = *seq;
       }
     }
     // Persisted before returning (the log flushes the copies first).
-    ZGC_RETURN_IF_ERROR(log_->Sync());
+    ZGC_RETURN_IF_ERROR(Poison(log_->Sync()));
     return ok;
   }
 
   Status BeforeReset(uint32_t) override {
+    ZGC_RETURN_IF_ERROR(Failed());
     { std::unique_lock wait_for_readers(map_mu_); }
-    return log_->Sync();
+    return Poison(log_->Sync());
   }
 
   // LogOwner: the map as of the last record appended.
@@ -318,7 +351,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     // live before the map moves to them); it starts again afterwards.
     ZGC_RETURN_IF_ERROR(gc_->Stop());
     Status s = CheckQuiet();
-    Status restart = gc_->Start();
+    Status restart = background_ ? gc_->Start() : Status::OK();
     return s.ok() ? restart : s;
   }
 
@@ -369,14 +402,17 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
  private:
   ZonedDevice& dev_;
   const Layout layout_;
+  const bool background_;
   std::unique_ptr<LogOwner> log_owner_;  // declared before log_: destroyed after it
   std::unique_ptr<MetaLog> log_;
   std::unique_ptr<GcEngine> gc_;
   std::mutex write_mu_;
   mutable std::shared_mutex map_mu_;
-  std::vector<uint32_t> l2p_;  // logical block -> device block + 1 (0: unmapped)
-  std::vector<uint32_t> p2l_;  // device block -> logical block + 1 (0: not mapped)
-  uint64_t last_seq_ = 0;      // the last record appended (under map_mu_)
+  std::vector<uint32_t> l2p_;   // logical block -> device block + 1 (0: unmapped)
+  std::vector<uint32_t> p2l_;   // device block -> logical block + 1 (0: not mapped)
+  uint64_t last_seq_ = 0;       // the last record appended (under map_mu_)
+  mutable std::mutex fail_mu_;  // a leaf: taken under any other lock, none under it
+  Status failed_;               // the first error that made the volume read-only
 };
 
 }  // namespace
@@ -423,7 +459,7 @@ Result<std::unique_ptr<Volume>> Volume::Open(ZonedDevice& device, const VolumeOp
   gco.first_zone = l.log_first + l.log_zones;
   gco.zones = 0;
   gco.owner_active_zones = 1;
-  auto v = std::make_unique<VolumeImpl>(device, l);
+  auto v = std::make_unique<VolumeImpl>(device, l, options.background_gc);
   pending->target = v.get();
   v->SetLog(std::move(log), std::move(pending));
   ZGC_RETURN_IF_ERROR(v->Recover(rec, gco));

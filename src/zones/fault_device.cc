@@ -20,6 +20,11 @@ uint64_t FaultDevice::Injected(size_t index) const {
   return index < rules_.size() ? rules_[index].injected : 0;
 }
 
+uint64_t FaultDevice::Seen(size_t index) const {
+  std::lock_guard lock(mu_);
+  return index < rules_.size() ? rules_[index].seen : 0;
+}
+
 std::optional<FaultRule> FaultDevice::Match(FaultOp op, uint64_t offset, uint64_t length) {
   const uint64_t zone_size = info().zone_size;
   const uint64_t first = offset / zone_size;
@@ -27,7 +32,7 @@ std::optional<FaultRule> FaultDevice::Match(FaultOp op, uint64_t offset, uint64_
   std::lock_guard lock(mu_);
   std::optional<FaultRule> fire;
   for (Armed& a : rules_) {
-    if (a.rule.op != op) continue;
+    if (a.rule.op != op && a.rule.op != FaultOp::kAny) continue;
     if (a.rule.zone && (*a.rule.zone < first || *a.rule.zone > last)) continue;
     ++a.seen;
     const bool hit = a.rule.sticky ? a.seen >= a.rule.nth : a.seen == a.rule.nth;

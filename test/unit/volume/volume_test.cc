@@ -13,6 +13,7 @@
 
 #include "test/support/lying_sync_device.h"
 #include "zgc/device_wrapper.h"
+#include "zgc/fault_device.h"
 
 namespace zgc {
 namespace {
@@ -117,6 +118,80 @@ TEST(Volume, BadInputIsRefusedAndWritesNothing) {
   EXPECT_EQ(Volume::Open(*blank, {}).status().code(), Code::kCorruption);
 }
 
+// What each block may read back: its state at the last completed Flush (or
+// FUA write), or any state issued to it since (0: zeroes).
+struct Expect {
+  std::map<uint64_t, uint64_t> acked;
+  std::map<uint64_t, std::set<uint64_t>> since;
+  std::map<uint64_t, uint64_t> newest;  // the last state issued to each block
+  uint64_t next_version = 1;
+
+  // Recorded before the call: a write that fails may have landed.
+  void Issued(uint64_t lba, uint64_t state) { since[lba].insert(state), newest[lba] = state; }
+  void Durable(uint64_t lba, uint64_t state) { acked[lba] = state, since.erase(lba); }
+  // Every block now holds durably the newest state issued to it.
+  void Flushed() {
+    for (const auto& [l, state] : newest)
+      if (since.count(l)) acked[l] = state;
+    since.clear();
+  }
+
+  // One random operation of the test workload: 1-3 block writes (5 % FUA),
+  // single-block trims, flushes.
+  Status Step(Volume& v, std::mt19937_64& rng, uint64_t blocks) {
+    const uint64_t lba = rng() % 4 ? rng() % (blocks / 4) : rng() % blocks;
+    const int op = static_cast<int>(rng() % 100);
+    if (op < 90) {
+      const uint64_t n = 1 + rng() % 3, first = std::min(lba, blocks - n);
+      std::vector<std::byte> buf;
+      std::vector<uint64_t> vs;
+      for (uint64_t k = 0; k < n; ++k) {
+        const auto blk = Stamp(first + k, next_version);
+        buf.insert(buf.end(), blk.begin(), blk.end());
+        vs.push_back(next_version++);
+      }
+      for (uint64_t k = 0; k < n; ++k) Issued(first + k, vs[k]);
+      Status s = v.Write(first * kB, buf, /*fua=*/op < 5);
+      if (s.ok() && op < 5)
+        for (uint64_t k = 0; k < n; ++k) Durable(first + k, vs[k]);
+      return s;
+    }
+    if (op < 93) {
+      Issued(lba, 0);
+      return v.Trim(lba * kB, kB);
+    }
+    Status s = v.Flush();
+    if (s.ok()) Flushed();
+    return s;
+  }
+
+  struct Counts {
+    uint64_t checked = 0, lost = 0, bad = 0;
+  };
+  // Reads the whole volume back against the model.
+  Status Verify(Volume& v, Counts& c) {
+    const uint64_t blocks = v.size() / kB;
+    std::vector<std::byte> b(blocks * kB);
+    ZGC_RETURN_IF_ERROR(v.Read(0, b));
+    for (uint64_t l = 0; l < blocks; ++l) {
+      const uint64_t got = VersionOf(&b[l * kB], l);
+      const uint64_t want = acked.count(l) ? acked[l] : 0;
+      ++c.checked;
+      if (got == want) continue;
+      if (since.count(l) && since[l].count(got)) continue;  // written after the flush: allowed
+      if (getenv("ZGC_SWEEP_DEBUG") && c.lost + c.bad < 5)
+        std::printf("block %llu: got %llu want %llu (since: %zu states)\n", (unsigned long long)l,
+                    (unsigned long long)got, (unsigned long long)want,
+                    since.count(l) ? since[l].size() : 0);
+      if (got == ~0ull)
+        ++c.bad;
+      else
+        ++c.lost;
+    }
+    return Status::OK();
+  }
+};
+
 struct Sweep {
   int cuts = 0;
   uint64_t blocks_checked = 0, lost = 0, bad = 0, fsck_failures = 0;
@@ -131,53 +206,16 @@ Sweep CrashSweep(int rounds, bool lying, uint64_t seed0) {
               : std::move(base);
     if (!Volume::Format(*dev, {}).ok() || !dev->Sync().ok()) continue;
     std::mt19937_64 rng(seed0 + round);
-    // Per block: the state at the last completed Flush, and every state
-    // written since (0: zeroes).
-    std::map<uint64_t, uint64_t> acked;
-    std::map<uint64_t, std::set<uint64_t>> since;
-    std::map<uint64_t, uint64_t> newest;  // the last state issued to each block
-    uint64_t blocks = 0, next_version = 1;
+    Expect e;
     {
       auto vol = Volume::Open(*dev, {});
       if (!vol.ok()) continue;
       Volume& v = **vol;
-      blocks = v.size() / kB;
+      const uint64_t blocks = v.size() / kB;
       const PowerCut cut{round % 2 ? PowerCutMode::kTear : PowerCutMode::kDrop, rng()};
       (void)dev->ArmPowerCut(1 + rng() % 1500, cut);
-      for (int i = 0; i < 3000; ++i) {
-        const uint64_t lba = rng() % 4 ? rng() % (blocks / 4) : rng() % blocks;
-        const int op = static_cast<int>(rng() % 100);
-        Status s;
-        if (op < 90) {
-          const uint64_t n = 1 + rng() % 3, first = std::min(lba, blocks - n);
-          std::vector<std::byte> buf;
-          std::vector<uint64_t> vs;
-          for (uint64_t k = 0; k < n; ++k) {
-            const auto blk = Stamp(first + k, next_version);
-            buf.insert(buf.end(), blk.begin(), blk.end());
-            vs.push_back(next_version++);
-          }
-          // Recorded before the call: a write that fails may have landed.
-          for (uint64_t k = 0; k < n; ++k)
-            since[first + k].insert(vs[k]), newest[first + k] = vs[k];
-          s = v.Write(first * kB, buf, /*fua=*/op < 5);
-          if (s.ok() && op < 5)
-            for (uint64_t k = 0; k < n; ++k) acked[first + k] = vs[k], since.erase(first + k);
-        } else if (op < 93) {
-          since[lba].insert(0);
-          newest[lba] = 0;
-          s = v.Trim(lba * kB, kB);
-        } else {
-          s = v.Flush();
-          if (s.ok()) {
-            // Every block now holds durably the newest state issued to it.
-            for (const auto& [l, state] : newest)
-              if (since.count(l)) acked[l] = state;
-            since.clear();
-          }
-        }
-        if (!s.ok()) break;
-      }
+      for (int i = 0; i < 3000; ++i)
+        if (!e.Step(v, rng, blocks).ok()) break;
       (void)dev->CutPower(cut);
     }
     (void)dev->PowerOn();
@@ -190,26 +228,12 @@ Sweep CrashSweep(int rounds, bool lying, uint64_t seed0) {
     if (Status c = (*vol)->Check(); !c.ok()) {
       if (out.fsck_failures++ < 3) std::printf("round %d: %s\n", round, c.ToString().c_str());
     }
-    std::vector<std::byte> b(blocks * kB);
-    if (!(*vol)->Read(0, b).ok()) {
+    Expect::Counts c;
+    if (!e.Verify(**vol, c).ok()) {
       ++out.lost;
       continue;
     }
-    for (uint64_t l = 0; l < blocks; ++l) {
-      const uint64_t got = VersionOf(&b[l * kB], l);
-      const uint64_t want = acked.count(l) ? acked[l] : 0;
-      ++out.blocks_checked;
-      if (got == want) continue;
-      if (since.count(l) && since[l].count(got)) continue;  // written after the flush: allowed
-      if (getenv("ZGC_SWEEP_DEBUG") && out.lost + out.bad < 5)
-        std::printf("round %d mode %d block %llu: got %llu want %llu (since: %zu states)\n", round,
-                    round % 2, (unsigned long long)l, (unsigned long long)got,
-                    (unsigned long long)want, since.count(l) ? since[l].size() : 0);
-      if (got == ~0ull)
-        ++out.bad;
-      else
-        ++out.lost;
-    }
+    out.blocks_checked += c.checked, out.lost += c.lost, out.bad += c.bad;
   }
   return out;
 }
@@ -238,6 +262,112 @@ TEST(Volume, PowerCutsLoseNoAcknowledgedBlock) {
 TEST(Volume, TheCrashCheckerCatchesADeviceThatDoesNotFlush) {
   const Sweep s = CrashSweep(std::min(Rounds(100), 100), /*lying=*/true, 7);
   EXPECT_GT(s.lost + s.bad, 0u);
+}
+
+// Fault injection: a fixed workload (format, open, 700 operations with GC
+// collections, log rolls and checkpoints, close) on a device that fails one
+// call — each index in turn, every one, once returning an error and once also
+// landing a block of a write, append or copy first. The operation that meets
+// the fault fails, every later write, trim, flush and close fails too (the
+// volume is read-only), and after reopening nothing acknowledged is lost and
+// fsck passes.
+TEST(Volume, EveryDeviceCallOfAFixedWorkloadFailingInTurnLosesNothing) {
+  VolumeOptions opts;
+  opts.background_gc = false;  // the calls come in one order
+  constexpr int kOps = 700;
+  struct Outcome {
+    bool hit = false;     // the fault fired
+    bool failed = false;  // some call returned an error
+    int wrote_after_error = 0;
+    bool close_ok = false;
+    VolumeStats stats;
+  };
+  auto run = [&](FaultDevice& fd, Expect& e) {
+    Outcome o;
+    auto vol = Volume::Open(fd, opts);
+    if (!vol.ok()) return o.failed = true, o;
+    std::mt19937_64 rng(42);
+    const uint64_t blocks = (*vol)->size() / kB;
+    for (int i = 0; i < kOps; ++i) {
+      const bool ok = e.Step(**vol, rng, blocks).ok();
+      if (!ok) o.failed = true;
+      if (ok && o.failed) ++o.wrote_after_error;
+    }
+    o.stats = (*vol)->Stats();
+    o.close_ok = (*vol)->Close().ok();
+    if (o.close_ok && o.failed) ++o.wrote_after_error;
+    if (o.close_ok) e.Flushed();
+    return o;
+  };
+  auto fresh = [&] {
+    auto fd = std::make_unique<FaultDevice>(*OpenDevice(kDev));
+    EXPECT_TRUE(Volume::Format(*fd, opts).ok());
+    return fd;
+  };
+  uint64_t total = 0;
+  {
+    auto fd = fresh();
+    const size_t counter = fd->AddRule({.op = FaultOp::kAny, .nth = ~0ull});
+    Expect e;
+    const Outcome o = run(*fd, e);
+    ASSERT_FALSE(o.failed);
+    total = fd->Seen(counter);
+    std::printf("workload: %llu zones reset, %llu log checkpoints\n",
+                (unsigned long long)o.stats.gc.zones_reset,
+                (unsigned long long)o.stats.log.checkpoints);
+    EXPECT_GT(o.stats.gc.zones_reset, 20u) << "the workload collects";
+    EXPECT_GT(o.stats.log.checkpoints, 1u) << "the workload rolls the log";
+  }
+  ASSERT_GT(total, 500u);
+  uint64_t runs = 0, hit = 0, failed = 0, checked = 0, lost = 0, bad = 0, fsck = 0, reopen = 0,
+           after = 0;
+  for (uint64_t k = 1; k <= total; ++k) {
+    for (const uint64_t short_bytes : {uint64_t(0), uint64_t(kB)}) {
+      auto fd = fresh();
+      const size_t rule =
+          fd->AddRule({.op = FaultOp::kAny,
+                       .nth = k,
+                       .status = Status::IoError("injected fault at call " + std::to_string(k)),
+                       .short_bytes = short_bytes});
+      Expect e;
+      const Outcome o = run(*fd, e);
+      ++runs;
+      hit += fd->Injected(rule) > 0;
+      failed += o.failed;
+      after += o.wrote_after_error;
+      fd->ClearRules();
+      auto v = Volume::Open(*fd, opts);
+      if (!v.ok()) {
+        if (reopen++ < 3)
+          std::printf("call %llu: reopen: %s\n", (unsigned long long)k,
+                      v.status().ToString().c_str());
+        continue;
+      }
+      if (Status c = (*v)->Check(); !c.ok() && fsck++ < 3)
+        std::printf("call %llu: %s\n", (unsigned long long)k, c.ToString().c_str());
+      Expect::Counts c;
+      ASSERT_TRUE(e.Verify(**v, c).ok());
+      if (c.lost + c.bad && lost + bad == 0)
+        std::printf("call %llu (short %llu): %llu lost, %llu bad\n", (unsigned long long)k,
+                    (unsigned long long)short_bytes, (unsigned long long)c.lost,
+                    (unsigned long long)c.bad);
+      checked += c.checked, lost += c.lost, bad += c.bad;
+    }
+  }
+  std::printf(
+      "fault sweep: %llu device calls, %llu runs, faults fired %llu, runs that saw an error "
+      "%llu, blocks checked %llu, lost %llu, torn or foreign %llu, fsck failures %llu, reopen "
+      "failures %llu, state changes accepted after an error %llu\n",
+      (unsigned long long)total, (unsigned long long)runs, (unsigned long long)hit,
+      (unsigned long long)failed, (unsigned long long)checked, (unsigned long long)lost,
+      (unsigned long long)bad, (unsigned long long)fsck, (unsigned long long)reopen,
+      (unsigned long long)after);
+  EXPECT_EQ(hit, runs) << "every index is a call of the workload";
+  EXPECT_EQ(lost, 0u);
+  EXPECT_EQ(bad, 0u);
+  EXPECT_EQ(fsck, 0u);
+  EXPECT_EQ(reopen, 0u);
+  EXPECT_EQ(after, 0u);
 }
 
 }  // namespace
