@@ -360,6 +360,37 @@ Status MetaLog::Format(ZonedDevice& device, const LogOptions& options,
   return device.Sync();
 }
 
+namespace {
+
+// Recovery stops at the first record that does not parse. Where that is a
+// torn tail, nothing valid follows it in the zone; where a valid record with
+// a sequence at or after the expected one follows (at a group's block
+// boundary, or right after a record whose header is intact), the log is
+// corrupt, and Open must say so rather than drop what follows.
+Status NoValidRecordAfter(const std::vector<std::byte>& d, size_t pos, uint64_t expected,
+                          uint64_t lbs, uint64_t zone_start, const DeviceInfo& info,
+                          const Status& why) {
+  auto corrupt_if_valid = [&](size_t at) -> Status {
+    if (at <= pos || at + log_format::kRecordHeader > d.size()) return Status::OK();
+    auto r = log_format::ParseRecord(std::span(d).subspan(at));
+    if (!r.ok() || r->seq < expected) return Status::OK();
+    return Status::Corruption(info.uri + ": metadata log record at " + Hex(zone_start + pos) +
+                              " (record " + std::to_string(expected) + "): " + why.message() +
+                              "; valid record " + std::to_string(r->seq) + " follows at " +
+                              Hex(zone_start + at) + " (corrupt, not torn)");
+  };
+  if (d.size() >= pos + log_format::kRecordHeader &&
+      GetLe<uint32_t>(&d[pos]) == log_format::kRecordMagic) {
+    const uint64_t size = log_format::RecordBytes(GetLe<uint32_t>(&d[pos + 8]));
+    if (size < d.size()) ZGC_RETURN_IF_ERROR(corrupt_if_valid(pos + size));
+  }
+  for (size_t at = (pos / lbs + 1) * lbs; at < d.size(); at += lbs)
+    ZGC_RETURN_IF_ERROR(corrupt_if_valid(at));
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOptions& options,
                                                LogOwner& owner, LogRecovery* out) {
   std::vector<Zone> zones;
@@ -450,7 +481,17 @@ Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOpt
         continue;
       }
       auto r = lf::ParseRecord(std::span(d).subspan(pos));
-      if (!r.ok() || r->seq != expected) break;  // the end, or a torn or invalid record
+      if (!r.ok() || r->seq != expected) {
+        // The end, or a torn record — unless a valid record follows in this
+        // zone: a zone's writes land in order and a power cut keeps a prefix
+        // of them, so a bad record with a good one after it is corruption
+        // (acknowledged records would be dropped silently).
+        ZGC_RETURN_IF_ERROR(NoValidRecordAfter(
+            d, pos, expected, g.lbs, z.start, device.info(),
+            r.ok() ? Status::Corruption("sequence " + std::to_string(r->seq) + " out of order")
+                   : r.status()));
+        break;
+      }
       records.push_back({r->seq, r->type, {r->payload.begin(), r->payload.end()}});
       record_zone.push_back(u->k);
       ++expected;
@@ -492,6 +533,14 @@ Result<std::unique_ptr<MetaLog>> MetaLog::Open(ZonedDevice& device, const LogOpt
     i = std::max(j, i + 1);
   }
   const uint64_t after = ckpt ? ckpt->last_seq : 0;
+  // Zones are reset only once a durable checkpoint covers them: records that
+  // start after 1 with no checkpoint below them mean a checkpoint was lost.
+  if (!chain.empty() && chain.front()->h.first_seq > 1 &&
+      (!ckpt || ckpt->last_seq + 1 < chain.front()->h.first_seq))
+    return Status::Corruption(
+        device.info().uri + ": metadata log zone at " + Hex(lz[chain.front()->k].start) +
+        " starts at record " + std::to_string(chain.front()->h.first_seq) +
+        " and no valid checkpoint covers the records before it (a corrupt checkpoint)");
   // Zones before the one holding the newest checkpoint, whose records it
   // covers, are free for reuse now (reset before it): a log cut short again
   // and again never runs out of zones to roll to.

@@ -7,10 +7,15 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
 
+#include "src/base/hex.h"
+#include "src/base/little_endian.h"
+#include "src/meta/log_format.h"
 #include "test/support/lying_sync_device.h"
 #include "zgc/device_wrapper.h"
 #include "zgc/fault_device.h"
@@ -191,6 +196,158 @@ struct Expect {
     return Status::OK();
   }
 };
+
+// A record of the volume's log, where it is on the device.
+struct LoggedRecord {
+  uint64_t at;          // device offset
+  uint64_t zone_start;  // its log zone
+  uint8_t type;
+  uint64_t seq;
+  bool followed;  // another valid record follows it in its zone
+};
+
+std::vector<LoggedRecord> WalkLog(ZonedDevice& d, uint32_t first_zone, uint32_t zones) {
+  std::vector<LoggedRecord> out;
+  const uint64_t zs = d.info().zone_size, lbs = d.info().logical_block_size;
+  for (uint32_t z = first_zone + 1; z < first_zone + zones; ++z) {
+    auto zone = d.ReportZone(uint64_t(z) * zs);
+    if (!zone.ok() || zone->wp <= zone->start) continue;
+    std::vector<std::byte> data(zone->wp - zone->start);
+    if (!d.Read(zone->start, data).ok()) continue;
+    size_t pos = lbs;  // the zone header
+    const size_t first = out.size();
+    while (pos + log_format::kRecordHeader <= data.size()) {
+      auto r = log_format::ParseRecord(std::span(data).subspan(pos));
+      if (!r.ok()) {
+        pos = (pos / lbs + 1) * lbs;  // a group's padding
+        continue;
+      }
+      out.push_back({zone->start + pos, zone->start, r->type, r->seq, false});
+      pos += r->size;
+    }
+    for (size_t i = first; i + 1 < out.size(); ++i) out[i].followed = true;
+  }
+  return out;
+}
+
+std::vector<char> FileBytes(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+void FlipFileByte(const std::filesystem::path& p, uint64_t at) {
+  std::fstream f(p, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekg(static_cast<std::streamoff>(at));
+  char c = 0;
+  f.read(&c, 1);
+  c ^= 0x5a;
+  f.seekp(static_cast<std::streamoff>(at));
+  f.write(&c, 1);
+}
+
+// Corrupt metadata in the middle of the log — a map record with valid records
+// after it, the checkpoint recovery needs, both superblocks — and a newer
+// format: Open fails (kCorruption naming the structure and its device offset;
+// kNotSupported), and the device file is byte-identical afterwards. With the
+// byte restored, the volume opens with every flushed block.
+TEST(Volume, CorruptMetadataIsRefusedNamingItsPlaceAndNothingIsWritten) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("zgc-volume-" + std::to_string(::getpid()));
+  std::filesystem::remove(path);
+  const std::string uri = "emu:" + path.string() + "?create=1&zone_size=64K&zones=40";
+  const std::string reopen_uri = "emu:" + path.string();
+  std::map<uint64_t, uint64_t> version;
+  uint64_t data_offset = 0;
+  std::vector<LoggedRecord> recs;
+  {
+    auto d = *OpenDevice(uri);
+    auto v = Make(*d, {.log_zones = 6});
+    ASSERT_TRUE(v);
+    std::mt19937 rng(4);
+    const uint64_t blocks = v->size() / kB;
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 400; ++i) {
+        const uint64_t lba = rng() % blocks;
+        ASSERT_TRUE(v->Write(lba * kB, Stamp(lba, ++version[lba])).ok());
+        if (i % 10 == 9) {
+          ASSERT_TRUE(v->Flush().ok());
+        }
+      }
+      if (round == 0) {
+        ASSERT_TRUE(v->Close().ok());  // a checkpoint, then more records after it
+        v.reset();
+        auto again = Volume::Open(*d, {.log_zones = 6});
+        ASSERT_TRUE(again.ok());
+        v = std::move(*again);
+      }
+    }
+    ASSERT_TRUE(v->Flush().ok());
+    v.reset();
+    recs = WalkLog(*d, 0, 6);
+  }
+  {
+    const auto head = FileBytes(path);
+    ASSERT_GE(head.size(), 88u);
+    data_offset = GetLe<uint64_t>(reinterpret_cast<const std::byte*>(&head[80]));
+  }
+  const LoggedRecord* map_rec = nullptr;
+  const LoggedRecord* ckpt = nullptr;
+  for (const LoggedRecord& r : recs) {
+    if (r.type != log_format::kCheckpointChunk && r.followed && !map_rec) map_rec = &r;
+    if (r.type == log_format::kCheckpointChunk && (!ckpt || r.seq > ckpt->seq)) ckpt = &r;
+  }
+  ASSERT_TRUE(map_rec && ckpt) << recs.size() << " records";
+  auto expect_refused = [&](uint64_t byte, Code code, std::vector<std::string> names) {
+    FlipFileByte(path, data_offset + byte);
+    const auto before = FileBytes(path);
+    {
+      auto d = *OpenDevice(reopen_uri);
+      auto v = Volume::Open(*d, {.log_zones = 6});
+      ASSERT_FALSE(v.ok());
+      EXPECT_EQ(v.status().code(), code) << v.status().ToString();
+      bool named = false;
+      for (const auto& n : names) named |= v.status().message().find(n) != std::string::npos;
+      EXPECT_TRUE(named) << v.status().ToString();
+    }
+    EXPECT_TRUE(FileBytes(path) == before) << "Open wrote to a device it refused";
+    FlipFileByte(path, data_offset + byte);  // restored
+  };
+  // A map record's payload.
+  expect_refused(map_rec->at + log_format::kRecordHeader + 3, Code::kCorruption,
+                 {"metadata log record at " + Hex(map_rec->at)});
+  // The newest checkpoint's first chunk.
+  expect_refused(ckpt->at + log_format::kRecordHeader + 30, Code::kCorruption,
+                 {"metadata log record at " + Hex(ckpt->at), "zone at " + Hex(ckpt->zone_start)});
+  // Both superblock copies.
+  {
+    const auto before = FileBytes(path);
+    FlipFileByte(path, data_offset + 100);
+    FlipFileByte(path, data_offset + 4096 + 100);
+    {
+      auto d = *OpenDevice(reopen_uri);
+      auto v = Volume::Open(*d, {.log_zones = 6});
+      EXPECT_EQ(v.status().code(), Code::kCorruption);
+      EXPECT_NE(v.status().message().find("superblock at 0x0"), std::string::npos)
+          << v.status().ToString();
+    }
+    FlipFileByte(path, data_offset + 100);
+    FlipFileByte(path, data_offset + 4096 + 100);
+    EXPECT_TRUE(FileBytes(path) == before);
+  }
+  // Restored: every flushed block is there.
+  {
+    auto d = *OpenDevice(reopen_uri);
+    auto v = Volume::Open(*d, {.log_zones = 6});
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    ASSERT_TRUE((*v)->Check().ok());
+    std::vector<std::byte> b(kB);
+    for (const auto& [lba, ver] : version) {
+      ASSERT_TRUE((*v)->Read(lba * kB, b).ok());
+      ASSERT_EQ(VersionOf(b.data(), lba), ver) << lba;
+    }
+  }
+  std::filesystem::remove(path);
+}
 
 struct Sweep {
   int cuts = 0;
