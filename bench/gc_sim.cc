@@ -126,7 +126,12 @@ struct PolicyRun {
   VictimPolicy policy;
   Knows knows = Knows::kNothing;
   int classes = 0;  // oracles: user and GC classes each; 0: the default policy's
+  PlacementPolicy placement = PlacementPolicy::kLifetime;
   bool oracle() const { return knows != Knows::kNothing; }
+  // The default policy itself (not an oracle, not SepBIT's placement on its victims).
+  bool is_default() const {
+    return !oracle() && policy == VictimPolicy::kDefault && placement == PlacementPolicy::kLifetime;
+  }
 };
 
 struct Outcome {
@@ -151,6 +156,7 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
   if (!dev.ok()) return {0, 0, dev.status().ToString()};
   GcOptions opt;
   opt.policy = run.policy;
+  opt.placement = run.placement;
   if (run.oracle()) {
     opt.user_classes = static_cast<uint8_t>(run.classes ? run.classes : c.user_classes);
     opt.gc_classes = static_cast<uint8_t>(run.classes ? run.classes : c.gc_classes);
@@ -158,6 +164,10 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
     // The baselines: one user class and one GC class. That is two logs, not
     // one: the engine never mixes user writes and relocated data in a zone.
     opt.user_classes = opt.gc_classes = 1;
+  } else if (run.placement == PlacementPolicy::kSepBit) {
+    // SepBIT: two user classes split at l, GC data by age at 4l and 16l.
+    opt.user_classes = 2;
+    opt.gc_classes = 3;
   } else {
     opt.user_classes = static_cast<uint8_t>(c.user_classes);
     opt.gc_classes = static_cast<uint8_t>(c.gc_classes);
@@ -252,7 +262,8 @@ int main(int argc, char** argv) {
   CLI::App app{"gc_sim: write amplification of the GC engine's policies"};
   Config c;
   std::string sfs_text = "0.1,0.2,0.3", workloads_text,
-              policies_text = "greedy,cost-benefit,windowed,default,oracle,oracle:4,rates,rates:4",
+              policies_text =
+                  "greedy,cost-benefit,windowed,sepbit,default,oracle,oracle:4,rates,rates:4",
               csv, png;
   for (const std::string& w : sim::WorkloadNames())
     workloads_text += (workloads_text.empty() ? "" : ",") + w;
@@ -287,6 +298,11 @@ int main(int argc, char** argv) {
       }
       runs.push_back(
           {p, VictimPolicy::kDefault, kind == "oracle" ? Knows::kFuture : Knows::kRates, k});
+      continue;
+    }
+    if (p == "sepbit") {
+      // SepBIT's placement (classes as the default's) on the default's victims.
+      runs.push_back({p, VictimPolicy::kDefault, Knows::kNothing, 0, PlacementPolicy::kSepBit});
       continue;
     }
     bool found = false;
@@ -344,7 +360,7 @@ int main(int argc, char** argv) {
         if (runs[p].oracle()) {
           if (!floor || o.wa < floor) floor = o.wa;
           if (runs[p].knows == Knows::kRates && (!rate || o.wa < rate)) rate = o.wa;
-        } else if (runs[p].policy == VictimPolicy::kDefault) {
+        } else if (runs[p].is_default()) {
           def = o.wa;
         } else if (!best_baseline || o.wa < best_baseline) {
           best_baseline = o.wa;

@@ -194,8 +194,8 @@ int main(int argc, char** argv) {
     double fill;
     uint64_t io;
   };
-  const Case cases[] = {{"4K rand 50%", 0.5, 4096}, {"4K rand 90%", 0.9, 4096},
-                        {"64K rand 90%", 0.9, 65536}};
+  const Case cases[] = {
+      {"4K rand 50%", 0.5, 4096}, {"4K rand 90%", 0.9, 4096}, {"64K rand 90%", 0.9, 65536}};
   for (const std::string& k : kinds) {
     for (const Case& c : cases) {
       CaseResult r = RunCase(Uri(k, zones, zone_size, false), c.fill, c.io, overwrites);

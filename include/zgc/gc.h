@@ -102,6 +102,15 @@ enum class VictimPolicy : uint8_t {
 };
 std::string_view VictimPolicyName(VictimPolicy policy);
 
+// How data is placed into classes. kLifetime: the default's rules (README,
+// "Placement"). kSepBit: SepBIT's (Wang et al., FAST '22), for comparison:
+// the unit is l, the mean lifespan (open to collected) of the last 16
+// collected zones of the first user class; user writes whose replaced data
+// lived less than l go to the first user class; relocated data is classed by
+// age at 4l and 16l (and 4x beyond); always separated (no gauge), within the
+// same class budget.
+enum class PlacementPolicy : uint8_t { kLifetime, kSepBit };
+
 struct GcOptions {
   VictimPolicy policy = VictimPolicy::kDefault;
   uint32_t reserve_zones = 2;  // free zones only GC may take
@@ -118,7 +127,7 @@ struct GcOptions {
   // Classes beyond the first of each kind are used only while separation pays
   // (data that survived a collection dies markedly slower than fresh data, or
   // the owner gives death times) and there is spare space for their open zones.
-  uint8_t user_classes = 2;
+  uint8_t user_classes = 3;
   uint8_t gc_classes = 3;
   CopyOptions copy;
   // Background GC (after Start): collect when free zones fall below
@@ -135,6 +144,7 @@ struct GcOptions {
   uint32_t zones = 0;
   // Open/active-zone slots the engine leaves to the owner (its log's zone).
   uint32_t owner_active_zones = 0;
+  PlacementPolicy placement = PlacementPolicy::kLifetime;
 };
 
 struct Allocation {

@@ -220,20 +220,20 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   const int k = opt_.gc_classes;
   const uint64_t now = clock_;
   const double mean_life = MeanLifetime();
+  RecordVictimLifespan(vm);
+  const bool sepbit = opt_.placement == PlacementPolicy::kSepBit;
+  const double unit = lifespans_n_ ? VictimLifespan() : mean_life;
   // Live data is classed by its age (SepBIT's observation: data that is still
   // live long after it was written is likely to live long), not by how often
   // it was collected: hot data in a hot victim survives a collection or two
   // and is still hot.
-  // Nor does data move to a younger class than it was in: what a user class
-  // past the first holds was written as long-lived, and a GC victim's data
-  // has been judged at least as old as its class before.
-  const int oldest_yet = vm.gc ? vm.cls : std::min<int>(vm.cls, 1);
   std::vector<double> births(sources.size());
   std::vector<uint8_t> cls(sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
     births[i] = BirthOf(v, sources[i].offset);
-    const int by_age = ClassForAge(double(now) - births[i], mean_life, k);
-    cls[i] = static_cast<uint8_t>(std::min(std::max(by_age, oldest_yet), k - 1));
+    const double age = double(now) - births[i];
+    const int by_age = sepbit ? ClassForAgeFrom(age, 4 * unit, k) : ClassForAge(age, mean_life, k);
+    cls[i] = static_cast<uint8_t>(std::min(by_age, k - 1));
   }
   // The owner is asked without the engine mutex: its callbacks may take its
   // own lock, which it may hold while it calls OnWrite or OnInvalidate (never

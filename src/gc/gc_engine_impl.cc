@@ -127,6 +127,21 @@ uint64_t GcEngineImpl::LiveBytes(uint32_t zone) const {
   return zone < zones_.size() ? Live(zones_[zone]) : 0;
 }
 
+double GcEngineImpl::VictimLifespan() const {
+  return lifespans_n_ ? lifespan_sum_ / double(std::min<uint32_t>(lifespans_n_, 16)) : 0;
+}
+
+void GcEngineImpl::RecordVictimLifespan(const ZoneMeta& v) {
+  if (v.gc || v.cls != 0) return;
+  const double opened = double(v.clock) - double(v.span) * double(lbs_);
+  const double life = std::max(0.0, double(clock_) - opened);
+  double& slot = lifespans_[lifespans_n_ % 16];
+  if (lifespans_n_ >= 16) lifespan_sum_ -= slot;
+  slot = life;
+  lifespan_sum_ += life;
+  ++lifespans_n_;
+}
+
 double GcEngineImpl::MeanLifetime() const {
   const uint64_t live = gauge_.live_blocks();
   return double(live ? live : capacity_blocks_) * double(lbs_);
@@ -154,7 +169,7 @@ uint64_t GcEngineImpl::MaxCap(const std::vector<ZoneMeta>& zones) {
 }
 
 std::pair<int, int> GcEngineImpl::Budget(bool told) const {
-  if (!told && !gauge_.separate()) return {1, 1};
+  if (!told && !gauge_.separate() && opt_.placement != PlacementPolicy::kSepBit) return {1, 1};
   const double spare =
       (double(capacity_blocks_) - double(gauge_.live_blocks())) / zone_cap_blocks_ -
       opt_.reserve_zones;
@@ -191,8 +206,10 @@ int GcEngineImpl::UserClass(const WriteHint& hint) const {
   if (!hint.replaces) return k - 1;
   const uint32_t z = static_cast<uint32_t>(hint.replaces->offset / zone_size_);
   if (z >= zones_.size() || zones_[z].state == ZoneMeta::State::kUnusable) return k - 1;
-  return ClassForRemainingLife(double(clock_) - BirthOf(z, hint.replaces->offset), MeanLifetime(),
-                               k);
+  const double lived = double(clock_) - BirthOf(z, hint.replaces->offset);
+  if (opt_.placement == PlacementPolicy::kSepBit)
+    return ClassForRemainingLife(lived, lifespans_n_ ? VictimLifespan() : MeanLifetime(), k);
+  return ClassForLifetime(lived, VictimLifespan(), MeanLifetime(), k);
 }
 
 double GcEngineImpl::BirthOf(uint32_t z, uint64_t offset) const {

@@ -135,6 +135,10 @@ class GcEngineImpl final : public GcEngine {
   // write rate x mean lifetime, and the clock counts user writes), whatever
   // the workload; it needs no tuning and no warm-up.
   double MeanLifetime() const;
+  // SepBIT's l: the mean lifespan (opened to collected) of the last 16
+  // collected zones of the first user class; 0 before there is one.
+  double VictimLifespan() const;
+  void RecordVictimLifespan(const ZoneMeta& victim);
   static size_t UsableZones(const std::vector<ZoneMeta>& zones);
   static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones);
   static uint64_t MaxCap(const std::vector<ZoneMeta>& zones);
@@ -241,6 +245,11 @@ class GcEngineImpl final : public GcEngine {
   const uint64_t capacity_blocks_;
   const double zone_cap_blocks_;  // on average
   SeparationGauge gauge_;
+  // PlacementPolicy::kSepBit: lifespans of the last 16 collected first-class user
+  // zones (a ring) and their sum.
+  double lifespans_[16] = {};
+  uint32_t lifespans_n_ = 0;
+  double lifespan_sum_ = 0;
   GcStats stats_;
 };
 

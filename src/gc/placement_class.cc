@@ -1,5 +1,7 @@
 #include "src/gc/placement_class.h"
 
+#include <algorithm>
+
 namespace zgc {
 
 int ClassForRemainingLife(double remaining, double mean_life, int classes) {
@@ -11,9 +13,24 @@ int ClassForRemainingLife(double remaining, double mean_life, int classes) {
   return classes - 1;
 }
 
+int ClassForLifetime(double lived, double victim_life, double mean_life, int classes) {
+  if (classes <= 2) return ClassForRemainingLife(lived, mean_life, classes);
+  const double l = victim_life > 0 ? victim_life : mean_life / 2;
+  double bound = std::min(l, mean_life);
+  if (lived < bound) return 0;
+  bound = std::max(l, mean_life);
+  for (int c = 1; c < classes - 1; ++c, bound *= 2)
+    if (lived < bound) return c;
+  return classes - 1;
+}
+
 int ClassForAge(double age, double mean_life, int classes) {
-  if (mean_life <= 0) return 0;
-  double threshold = mean_life / 2;
+  return ClassForAgeFrom(age, mean_life / 2, classes);
+}
+
+int ClassForAgeFrom(double age, double first_threshold, int classes) {
+  if (first_threshold <= 0) return 0;
+  double threshold = first_threshold;
   int c = 0;
   for (; c < classes - 1 && age >= threshold; ++c) threshold *= 4;
   return c;

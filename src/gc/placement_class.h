@@ -16,11 +16,24 @@ namespace zgc {
 // the last class.
 int ClassForRemainingLife(double remaining, double mean_life, int classes);
 
+// The default's user classes, for data whose predecessor lived `lived`: with
+// two classes, split at the mean lifetime of a write (`mean_life`, Little's
+// law: it splits a hot set from a cold one); with three or more, the first
+// holds data whose predecessor lived less than `victim_life` (the lifespan of
+// collected short-lived zones, SepBIT's l: it tracks how fast the hottest data
+// turns over, which matters where lifetimes form a continuum, as under Zipf),
+// the second less than the mean lifetime, and each further one twice the
+// previous bound. Bounds are taken in increasing order; victim_life 0
+// (unknown yet) stands for half the mean lifetime.
+int ClassForLifetime(double lived, double victim_life, double mean_life, int classes);
+
 // Of `classes` classes, the one for live data of `age` (since the owner wrote
 // it), `mean_life` being the mean lifetime of a write: thresholds mean_life/2,
 // 2, 8, ... times mean_life. Data still live at half the mean lifetime is
 // likely not to be short-lived.
 int ClassForAge(double age, double mean_life, int classes);
+// The same with the first threshold given; each next one is 4x (SepBIT: 4l).
+int ClassForAgeFrom(double age, double first_threshold, int classes);
 
 // An owner's hint: short-lived data first, long-lived last.
 int ClassForHint(Lifetime hint, int classes);

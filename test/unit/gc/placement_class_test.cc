@@ -41,6 +41,35 @@ TEST(PlacementClass, AgeFallsInBandsFromHalfTheMeanLifetime) {
   EXPECT_EQ(ClassForAge(5, 0, 3), 0);  // nothing live yet: all young
 }
 
+TEST(PlacementClass, UserClassesSplitAtTheVictimLifespanAndTheMeanLifetime) {
+  // Two classes: the mean lifetime alone.
+  EXPECT_EQ(ClassForLifetime(99, 20, 100, 2), 0);
+  EXPECT_EQ(ClassForLifetime(100, 20, 100, 2), 1);
+  // Three: below l, below the mean, beyond.
+  EXPECT_EQ(ClassForLifetime(19, 20, 100, 3), 0);
+  EXPECT_EQ(ClassForLifetime(20, 20, 100, 3), 1);
+  EXPECT_EQ(ClassForLifetime(99, 20, 100, 3), 1);
+  EXPECT_EQ(ClassForLifetime(100, 20, 100, 3), 2);
+  // l above the mean: the bounds are taken in order.
+  EXPECT_EQ(ClassForLifetime(150, 300, 100, 3), 1);
+  EXPECT_EQ(ClassForLifetime(99, 300, 100, 3), 0);
+  // l unknown: half the mean.
+  EXPECT_EQ(ClassForLifetime(49, 0, 100, 3), 0);
+  EXPECT_EQ(ClassForLifetime(50, 0, 100, 3), 1);
+  // Four: the last bound doubles.
+  EXPECT_EQ(ClassForLifetime(199, 20, 100, 4), 2);
+  EXPECT_EQ(ClassForLifetime(200, 20, 100, 4), 3);
+}
+
+TEST(PlacementClass, SepBitAgeBandsStartAtFourTimesTheUnit) {
+  // SepBIT: younger than 4l, 4l to 16l, older.
+  EXPECT_EQ(ClassForAgeFrom(399, 400, 3), 0);
+  EXPECT_EQ(ClassForAgeFrom(400, 400, 3), 1);
+  EXPECT_EQ(ClassForAgeFrom(1599, 400, 3), 1);
+  EXPECT_EQ(ClassForAgeFrom(1600, 400, 3), 2);
+  EXPECT_EQ(ClassForAgeFrom(1e12, 400, 3), 2);
+}
+
 // Simulates `writes` user writes, each killing one live block, over 1000 live
 // user and 1000 live GC blocks: a GC block dies `rate` times as often as a
 // user block (a relocation then refills the GC side).
