@@ -55,7 +55,7 @@ struct VolumeOptions {
 struct VolumeStats {
   uint64_t logical_bytes = 0;
   uint64_t mapped_blocks = 0;
-  uint64_t map_memory_bytes = 0;  // the block map, both directions
+  uint64_t map_memory_bytes = 0;  // the block map (forward only: 4 bytes per logical block)
   LogStats log;
   GcStats gc;
 };

@@ -100,7 +100,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
         layout_(l),
         background_(background_gc),
         l2p_(l.logical_blocks, 0),
-        p2l_(dev.info().capacity_bytes() / kB, 0) {}
+        device_blocks_(dev.info().capacity_bytes() / kB) {}
   ~VolumeImpl() override {
     if (gc_) (void)gc_->Stop();
   }
@@ -122,7 +122,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
                                   " is not a map record");
       for (size_t i = 0; i < r.data.size(); i += 16) {
         const uint64_t lba = GetLe<uint64_t>(&r.data[i]), pba1 = GetLe<uint64_t>(&r.data[i + 8]);
-        if (lba >= l2p_.size() || pba1 > p2l_.size())
+        if (lba >= l2p_.size() || pba1 > device_blocks_)
           return Status::Corruption(dev_.info().uri + ": volume log record " +
                                     std::to_string(r.seq) + " maps block " + std::to_string(lba) +
                                     " out of range");
@@ -130,22 +130,26 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       }
       last_seq_ = r.seq;
     }
+    // Which device blocks are mapped (a bit each, for recovery only: the
+    // volume keeps no reverse map).
+    std::vector<bool> mapped(device_blocks_);
     for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
       if (!l2p_[lba]) continue;
       const uint64_t pba = l2p_[lba] - 1;
-      if (pba >= p2l_.size() || pba * kB / dev_.info().zone_size < gco.first_zone)
+      if (pba >= device_blocks_ || pba * kB / dev_.info().zone_size < gco.first_zone)
         return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
                                   " maps outside the volume's zones");
-      if (p2l_[pba])
-        return Status::Corruption(dev_.info().uri + ": blocks " + std::to_string(p2l_[pba] - 1) +
-                                  " and " + std::to_string(lba) + " map to one device block");
-      p2l_[pba] = static_cast<uint32_t>(lba + 1);
+      if (mapped[pba])
+        return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
+                                  " maps to device block " + Hex(pba * kB) +
+                                  ", which another block maps to");
+      mapped[pba] = true;
     }
     // The live extents, runs of mapped device blocks within a zone.
     std::vector<Extent> live;
     const uint64_t per_zone = dev_.info().zone_size / kB;
-    for (uint64_t b = 0; b < p2l_.size(); ++b) {
-      if (!p2l_[b]) continue;
+    for (uint64_t b = 0; b < device_blocks_; ++b) {
+      if (!mapped[b]) continue;
       if (!live.empty() && live.back().end() == b * kB && b % per_zone)
         live.back().length += kB;
       else
@@ -253,7 +257,6 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       PutLe<uint64_t>(&rec[i * 16], l);
       PutLe<uint64_t>(&rec[i * 16 + 8], p1);
       if (const uint32_t old = l2p_[l]) {
-        p2l_[old - 1] = 0;
         const uint64_t at = uint64_t(old - 1) * kB;
         if (!dead.empty() && dead.back().end() == at)
           dead.back().length += kB;
@@ -261,7 +264,6 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
           dead.push_back({at, kB});
       }
       l2p_[l] = static_cast<uint32_t>(p1);
-      if (p1) p2l_[p1 - 1] = static_cast<uint32_t>(l + 1);
     }
     ZGC_ASSIGN_OR_RETURN(last_seq_, log_->Append(kMapRecord, rec));
     for (const Extent& e : dead) ZGC_RETURN_IF_ERROR(gc_->OnInvalidate(e));
@@ -297,20 +299,37 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     return s;
   }
 
-  // GcOwner: remap what is still where the engine copied it from.
+  // GcOwner: remap what is still where the engine copied it from. The volume
+  // keeps no reverse map (its mapping memory is the 4-byte forward map alone),
+  // so the owners of the moved blocks are found by one pass over the forward
+  // map, under the shared lock (reads go on); the remap then takes the lock
+  // exclusively and skips blocks rewritten in between. The engine moves one
+  // victim per call, so the pass's table is one zone's worth.
   Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
     ZGC_RETURN_IF_ERROR(Failed());
     std::vector<bool> ok(moves.size(), true);
+    if (moves.empty()) return ok;
+    uint64_t lo = ~0ull, hi = 0;  // device blocks moved from
+    for (const Move& m : moves) {
+      lo = std::min(lo, m.from.offset / kB);
+      hi = std::max(hi, m.from.end() / kB);
+    }
+    std::vector<uint32_t> owner(hi - lo, 0);  // moved-from block -> lba + 1
+    {
+      std::shared_lock lock(map_mu_);
+      for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
+        const uint64_t p1 = l2p_[lba];
+        if (p1 > lo && p1 <= hi) owner[p1 - 1 - lo] = static_cast<uint32_t>(lba + 1);
+      }
+    }
     {
       std::unique_lock lock(map_mu_);
       std::vector<std::byte> rec;
       for (const Move& m : moves) {
         for (uint64_t i = 0; i < m.from.length / kB; ++i) {
           const uint64_t from = m.from.offset / kB + i, to = m.to / kB + i;
-          const uint32_t l1 = p2l_[from];
+          const uint32_t l1 = owner[from - lo];
           if (!l1 || l2p_[l1 - 1] != from + 1) continue;  // died meanwhile: garbage at `to`
-          p2l_[from] = 0;
-          p2l_[to] = l1;
           l2p_[l1 - 1] = static_cast<uint32_t>(to + 1);
           const uint64_t l = l1 - 1, p1 = to + 1;
           const size_t at = rec.size();
@@ -360,6 +379,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, dev_.ReportAllZones());
     const uint64_t zs = dev_.info().zone_size;
     std::vector<uint64_t> per_zone(zones.size(), 0);
+    std::vector<bool> mapped(device_blocks_);
     const uint32_t first = layout_.log_first + layout_.log_zones;
     for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
       if (!l2p_[lba]) continue;
@@ -374,7 +394,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       };
       if (z < first) return bad("inside the log's zones");
       if (at + kB > written) return bad("past the zone's write pointer " + Hex(written));
-      if (p2l_[pba] != lba + 1) return bad("the reverse map disagrees");
+      if (mapped[pba]) return bad("another block maps to the same device block");
+      mapped[pba] = true;
       per_zone[z] += kB;
     }
     for (uint32_t z = first; z < zones.size(); ++z)
@@ -391,7 +412,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     {
       std::shared_lock lock(map_mu_);
       s.mapped_blocks = std::count_if(l2p_.begin(), l2p_.end(), [](uint32_t p) { return p; });
-      s.map_memory_bytes = (l2p_.capacity() + p2l_.capacity()) * sizeof(uint32_t);
+      s.map_memory_bytes = l2p_.capacity() * sizeof(uint32_t);
     }
     s.log = log_->Stats();
     s.gc = gc_->Stats();
@@ -408,8 +429,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   std::unique_ptr<GcEngine> gc_;
   std::mutex write_mu_;
   mutable std::shared_mutex map_mu_;
-  std::vector<uint32_t> l2p_;   // logical block -> device block + 1 (0: unmapped)
-  std::vector<uint32_t> p2l_;   // device block -> logical block + 1 (0: not mapped)
+  std::vector<uint32_t> l2p_;  // logical block -> device block + 1 (0: unmapped)
+  const uint64_t device_blocks_;
   uint64_t last_seq_ = 0;       // the last record appended (under map_mu_)
   mutable std::mutex fail_mu_;  // a leaf: taken under any other lock, none under it
   Status failed_;               // the first error that made the volume read-only

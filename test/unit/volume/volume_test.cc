@@ -104,6 +104,7 @@ TEST(Volume, WritesReadBackAcrossGcAndReopen) {
   const VolumeStats st = (*again)->Stats();
   std::printf("map memory: %.2f bytes per logical block\n",
               double(st.map_memory_bytes) / double(blocks));
+  EXPECT_LE(st.map_memory_bytes, blocks * 4) << "the FTL standard: 4 bytes per 4 KiB block";
 }
 
 TEST(Volume, BadInputIsRefusedAndWritesNothing) {
