@@ -16,7 +16,16 @@ namespace {
 
 constexpr uint64_t kConfigMagic = 0x31304c4f56434751ull;  // "QGCVOL01" little-endian
 constexpr uint32_t kConfigVersion = 1;
-constexpr uint8_t kMapRecord = 1;  // pairs {lba u64, pba + 1 u64 (0: unmapped)}
+// Map records: pairs {lba, pba + 1 (0: unmapped)}. Type 1 (u64 each) is read
+// only; type 2 (u32 each: the map is 32-bit) halves what a 4 KiB write costs
+// the log.
+constexpr uint8_t kMapRecord64 = 1;
+constexpr uint8_t kMapRecord = 2;
+constexpr size_t kPair = 8;
+void PutPair(std::byte* at, uint64_t lba, uint64_t pba1) {
+  PutLe<uint32_t>(at, static_cast<uint32_t>(lba));
+  PutLe<uint32_t>(at + 4, static_cast<uint32_t>(pba1));
+}
 constexpr uint64_t kB = Volume::kBlock;
 
 struct Layout {
@@ -61,6 +70,10 @@ Result<Layout> Plan(ZonedDevice& device, const VolumeOptions& o, GcOptions* gc) 
                                    std::to_string(info.logical_block_size));
   if (!info.stores_data)
     return Status::NotSupported(info.uri + ": the device keeps no data (metadata only)");
+  // The map holds device block + 1 in 32 bits.
+  if (info.capacity_bytes() / kB >= (uint64_t(1) << 32))
+    return Status::InvalidArgument(info.uri + ": a volume addresses at most 16 TiB of device (" +
+                                   std::to_string(info.capacity_bytes()) + " bytes)");
   Layout l;
   l.log_first = info.nr_conventional_zones;
   l.log_zones = o.log_zones;
@@ -117,11 +130,15 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       last_seq_ = rec.checkpoint->last_seq;
     }
     for (const LogRecord& r : rec.records) {
-      if (r.type != kMapRecord || r.data.size() % 16)
+      const size_t pair = r.type == kMapRecord ? kPair : 16;
+      if ((r.type != kMapRecord && r.type != kMapRecord64) || r.data.size() % pair)
         return Status::Corruption(dev_.info().uri + ": volume log record " + std::to_string(r.seq) +
                                   " is not a map record");
-      for (size_t i = 0; i < r.data.size(); i += 16) {
-        const uint64_t lba = GetLe<uint64_t>(&r.data[i]), pba1 = GetLe<uint64_t>(&r.data[i + 8]);
+      for (size_t i = 0; i < r.data.size(); i += pair) {
+        const bool wide = pair == 16;
+        const uint64_t lba = wide ? GetLe<uint64_t>(&r.data[i]) : GetLe<uint32_t>(&r.data[i]);
+        const uint64_t pba1 =
+            wide ? GetLe<uint64_t>(&r.data[i + 8]) : GetLe<uint32_t>(&r.data[i + 4]);
         if (lba >= l2p_.size() || pba1 > device_blocks_)
           return Status::Corruption(dev_.info().uri + ": volume log record " +
                                     std::to_string(r.seq) + " maps block " + std::to_string(lba) +
@@ -249,13 +266,12 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // whose data the durable map could still point at (BeforeReset syncs it).
   Status Map(uint64_t lba, uint64_t pba, uint64_t n) {
     std::unique_lock lock(map_mu_);
-    std::vector<std::byte> rec(n * 16);
+    std::vector<std::byte> rec(n * kPair);
     std::vector<Extent> dead;
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t p1 = pba == ~0ull ? 0 : pba + i + 1;
       const uint64_t l = lba + i;
-      PutLe<uint64_t>(&rec[i * 16], l);
-      PutLe<uint64_t>(&rec[i * 16 + 8], p1);
+      PutPair(&rec[i * kPair], l, p1);
       if (const uint32_t old = l2p_[l]) {
         const uint64_t at = uint64_t(old - 1) * kB;
         if (!dead.empty() && dead.back().end() == at)
@@ -333,9 +349,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
           l2p_[l1 - 1] = static_cast<uint32_t>(to + 1);
           const uint64_t l = l1 - 1, p1 = to + 1;
           const size_t at = rec.size();
-          rec.resize(at + 16);
-          PutLe<uint64_t>(&rec[at], l);
-          PutLe<uint64_t>(&rec[at + 8], p1);
+          rec.resize(at + kPair);
+          PutPair(&rec[at], l, p1);
         }
       }
       if (!rec.empty()) {

@@ -120,6 +120,10 @@ TEST(Volume, BadInputIsRefusedAndWritesNothing) {
   auto small_lbs = *OpenDevice("mem:?zone_size=64K&zones=40&lbs=8K");
   EXPECT_EQ(Volume::Format(*small_lbs, {}).code(), Code::kInvalidArgument);
   EXPECT_EQ(Volume::Format(*d, {.logical_bytes = 1ull << 40}).code(), Code::kInvalidArgument);
+  auto huge = OpenDevice("mem:?zone_size=1G&zones=16400&max_open=0&max_active=0");
+  if (huge.ok()) {
+    EXPECT_EQ(Volume::Format(**huge, {}).code(), Code::kInvalidArgument) << "32-bit map";
+  }
   auto blank = *OpenDevice(kDev);
   EXPECT_EQ(Volume::Open(*blank, {}).status().code(), Code::kCorruption);
 }
@@ -197,6 +201,35 @@ struct Expect {
     return Status::OK();
   }
 };
+
+// Logs written before map records went 32-bit (type 1: u64 pairs) still
+// recover: a block mapped by such a record reads back.
+TEST(Volume, MapRecordsOfTheFirstFormatStillRecover) {
+  auto d = *OpenDevice(kDev);
+  ASSERT_TRUE(Volume::Format(*d, {}).ok());
+  // Data for logical block 5 in the first engine zone (after the 4 log zones).
+  const uint64_t at = 4 * d->info().zone_size;
+  ASSERT_TRUE(d->Write(at, Stamp(5, 9)).ok());
+  {
+    struct NoSnapshot final : LogOwner {
+      Result<LogSnapshot> Snapshot() override { return Status::Busy("test"); }
+    } owner;
+    LogRecovery rec;
+    auto log = MetaLog::Open(*d, {0, 4, true}, owner, &rec);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    std::vector<std::byte> pair(16);
+    PutLe<uint64_t>(&pair[0], 5);
+    PutLe<uint64_t>(&pair[8], at / kB + 1);
+    ASSERT_TRUE((*log)->Append(1, pair).ok());
+    ASSERT_TRUE((*log)->Sync().ok());
+  }
+  auto v = Volume::Open(*d, {});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  std::vector<std::byte> b(kB);
+  ASSERT_TRUE((*v)->Read(5 * kB, b).ok());
+  EXPECT_EQ(VersionOf(b.data(), 5), 9u);
+  EXPECT_TRUE((*v)->Check().ok());
+}
 
 // A record of the volume's log, where it is on the device.
 struct LoggedRecord {
