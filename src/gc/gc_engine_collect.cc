@@ -227,13 +227,20 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   // live long after it was written is likely to live long), not by how often
   // it was collected: hot data in a hot victim survives a collection or two
   // and is still hot.
+  // Nor, while the spare allows only two user classes, does data move to a
+  // younger class than it was in: what the long-lived user class holds was
+  // written as long-lived, and a GC victim's data has been judged at least as
+  // old as its class before. With three user classes the middle one holds
+  // data between l and the mean lifetime, and age alone sorts it better.
+  const bool keep_order = !sepbit && Budget(true).first < 3;
+  const int oldest_yet = !keep_order ? 0 : vm.gc ? vm.cls : std::min<int>(vm.cls, 1);
   std::vector<double> births(sources.size());
   std::vector<uint8_t> cls(sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
     births[i] = BirthOf(v, sources[i].offset);
     const double age = double(now) - births[i];
     const int by_age = sepbit ? ClassForAgeFrom(age, 4 * unit, k) : ClassForAge(age, mean_life, k);
-    cls[i] = static_cast<uint8_t>(std::min(by_age, k - 1));
+    cls[i] = static_cast<uint8_t>(std::min(std::max(by_age, oldest_yet), k - 1));
   }
   // The owner is asked without the engine mutex: its callbacks may take its
   // own lock, which it may hold while it calls OnWrite or OnInvalidate (never

@@ -150,8 +150,8 @@ class GcEngineImpl final : public GcEngine {
   static constexpr double kSparePerClass = 6;
   std::pair<int, int> Budget(bool told) const;
   // Class c of `classes`, of which `allowed` are in use: the last allowed one
-  // takes the rest, but an open zone of a class no longer allowed is filled
-  // first, so that it closes instead of holding its space forever.
+  // takes the rest, and fills an open zone of a class no longer allowed first,
+  // so that it closes instead of holding its space forever.
   static int Route(const int32_t* open, int classes, int allowed, int c);
   uint64_t Live(const ZoneMeta& m) const { return uint64_t(m.extents.live_blocks()) * lbs_; }
   static int AnyOpen(const int32_t* open, int classes);
@@ -160,7 +160,7 @@ class GcEngineImpl final : public GcEngine {
   // this write replaces lived against the mean lifetime (SepBIT's idea: data
   // that dies young is written apart from the rest; a block's last lifetime
   // predicts its next). Data never written before counts as long-lived.
-  int UserClass(const WriteHint& hint) const;
+  int UserClass(const WriteHint& hint, int allowed) const;
   uint32_t Open(bool gc, int cls);
   void Seal(uint32_t z);
   bool IsCurrent(const Sealed& s) const;
