@@ -222,7 +222,7 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   const double mean_life = MeanLifetime();
   RecordVictimLifespan(vm);
   const bool sepbit = opt_.placement == PlacementPolicy::kSepBit;
-  const double unit = lifespans_n_ ? VictimLifespan() : mean_life;
+  const double sepbit_band = sepbit ? 4 * SepBitUnit() : 0;  // SepBIT: 4l, 16l, ...
   // Live data is classed by its age (SepBIT's observation: data that is still
   // live long after it was written is likely to live long), not by how often
   // it was collected: hot data in a hot victim survives a collection or two
@@ -239,7 +239,8 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   for (size_t i = 0; i < sources.size(); ++i) {
     births[i] = BirthOf(v, sources[i].offset);
     const double age = double(now) - births[i];
-    const int by_age = sepbit ? ClassForAgeFrom(age, 4 * unit, k) : ClassForAge(age, mean_life, k);
+    const int by_age =
+        sepbit ? ClassForAgeFrom(age, sepbit_band, k) : ClassForAge(age, mean_life, k);
     cls[i] = static_cast<uint8_t>(std::min(std::max(by_age, oldest_yet), k - 1));
   }
   // The owner is asked without the engine mutex: its callbacks may take its

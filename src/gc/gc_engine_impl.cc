@@ -219,7 +219,7 @@ int GcEngineImpl::UserClass(const WriteHint& hint, int allowed) const {
   if (z >= zones_.size() || zones_[z].state == ZoneMeta::State::kUnusable) return k - 1;
   const double lived = double(clock_) - BirthOf(z, hint.replaces->offset);
   if (opt_.placement == PlacementPolicy::kSepBit)
-    return ClassForRemainingLife(lived, lifespans_n_ ? VictimLifespan() : MeanLifetime(), k);
+    return ClassForRemainingLife(lived, SepBitUnit(), k);
   // Split for the classes the budget allows now: with two, at the mean
   // lifetime (a split at l there would send hot data of a hot/cold workload
   // to the cold class).

@@ -138,6 +138,8 @@ class GcEngineImpl final : public GcEngine {
   // SepBIT's l: the mean lifespan (opened to collected) of the last 16
   // collected zones of the first user class; 0 before there is one.
   double VictimLifespan() const;
+  // PlacementPolicy::kSepBit's unit: l, or the mean lifetime before there is one.
+  double SepBitUnit() const { return lifespans_n_ ? VictimLifespan() : MeanLifetime(); }
   void RecordVictimLifespan(const ZoneMeta& victim);
   static size_t UsableZones(const std::vector<ZoneMeta>& zones);
   static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones);
@@ -245,8 +247,8 @@ class GcEngineImpl final : public GcEngine {
   const uint64_t capacity_blocks_;
   const double zone_cap_blocks_;  // on average
   SeparationGauge gauge_;
-  // PlacementPolicy::kSepBit: lifespans of the last 16 collected first-class user
-  // zones (a ring) and their sum.
+  // Lifespans of the last 16 collected first-class user zones (a ring) and
+  // their sum: VictimLifespan.
   double lifespans_[16] = {};
   uint32_t lifespans_n_ = 0;
   double lifespan_sum_ = 0;

@@ -8,10 +8,6 @@ double ScoreVictim(VictimPolicy policy, const Candidate& c) {
   return ScoreAt(policy, c.cap ? double(c.live) / double(c.cap) : 1.0, c.age);
 }
 
-bool ScoresAge(VictimPolicy policy) {
-  return policy == VictimPolicy::kCostBenefit || policy == VictimPolicy::kDefault;
-}
-
 double ScoreAt(VictimPolicy policy, double u, uint64_t age) {
   switch (policy) {
     case VictimPolicy::kGreedy:

@@ -23,8 +23,6 @@ double ScoreVictim(VictimPolicy policy, const Candidate& c);
 // age, also as computed in floating point (every step is a correctly rounded,
 // monotone operation): a bucket's floor and a zone's age bound the score.
 double ScoreAt(VictimPolicy policy, double u, uint64_t age);
-// Whether a policy's score grows with age (so that age can bound it).
-bool ScoresAge(VictimPolicy policy);
 
 // Ties: the older zone wins, then the lower zone.
 inline bool Beats(double score, const Candidate& c, double best_score, const Candidate& best) {

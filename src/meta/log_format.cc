@@ -7,8 +7,6 @@
 
 namespace zgc::log_format {
 
-namespace {}  // namespace
-
 std::vector<std::byte> EncodeSuperblock(const Superblock& sb) {
   std::vector<std::byte> b(sb.bytes);
   PutLe<uint64_t>(&b[0], kSuperMagic);
