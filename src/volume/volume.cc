@@ -3,12 +3,14 @@
 #include "zgc/volume.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <mutex>
 #include <shared_mutex>
 
 #include "src/base/hex.h"
 #include "src/base/little_endian.h"
+#include "src/volume/map_record.h"
 
 namespace zgc {
 
@@ -16,16 +18,13 @@ namespace {
 
 constexpr uint64_t kConfigMagic = 0x31304c4f56434751ull;  // "QGCVOL01" little-endian
 constexpr uint32_t kConfigVersion = 1;
-// Map records: pairs {lba, pba + 1 (0: unmapped)}. Type 1 (u64 each) is read
-// only; type 2 (u32 each: the map is 32-bit) halves what a 4 KiB write costs
-// the log.
-constexpr uint8_t kMapRecord64 = 1;
-constexpr uint8_t kMapRecord = 2;
-constexpr size_t kPair = 8;
-void PutPair(std::byte* at, uint64_t lba, uint64_t pba1) {
-  PutLe<uint32_t>(at, static_cast<uint32_t>(lba));
-  PutLe<uint32_t>(at + 4, static_cast<uint32_t>(pba1));
-}
+// Map records (src/volume/map_record.h) carry the map's changes; a
+// checkpoint holds the whole map.
+using map_record::Entry;
+// Map changes wait in memory for the next Flush, Relocate or zone reset,
+// which journals them as one record (each write its own record cost 24 bytes
+// of header for 8 of content); past this many they are journaled anyway.
+constexpr size_t kPendingMax = 2048;
 constexpr uint64_t kB = Volume::kBlock;
 
 struct Layout {
@@ -106,6 +105,30 @@ Result<Layout> Plan(ZonedDevice& device, const VolumeOptions& o, GcOptions* gc) 
   return l;
 }
 
+// Runs of set bits (device blocks) as byte extents, split at zone boundaries
+// (`per_zone` blocks a zone).
+std::vector<Extent> LiveExtents(const std::vector<uint64_t>& bits, uint64_t per_zone) {
+  std::vector<Extent> live;
+  for (uint64_t w = 0; w < bits.size(); ++w) {
+    uint64_t word = bits[w];
+    while (word) {
+      const int b = std::countr_zero(word);
+      const uint64_t ones = word >> b;
+      const int n = ~ones ? std::countr_zero(~ones) : 64 - b;
+      word = n + b >= 64 ? 0 : word & (~uint64_t(0) << (b + n));
+      for (uint64_t pba = w * 64 + b, left = n; left;) {
+        const uint64_t k = std::min(left, per_zone - pba % per_zone);
+        if (!live.empty() && live.back().end() == pba * kB && pba % per_zone)
+          live.back().length += k * kB;
+        else
+          live.push_back({pba * kB, k * kB});
+        pba += k, left -= k;
+      }
+    }
+  }
+  return live;
+}
+
 class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
  public:
   VolumeImpl(ZonedDevice& dev, Layout l, bool background_gc)
@@ -125,53 +148,40 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
                                   std::to_string(rec.checkpoint->last_seq) + ") holds " +
                                   std::to_string(rec.checkpoint->data.size()) +
                                   " bytes, expected " + std::to_string(l2p_.size() * 4));
-      for (size_t i = 0; i < l2p_.size(); ++i)
-        l2p_[i] = GetLe<uint32_t>(&rec.checkpoint->data[i * 4]);
+      GetLeU32s(rec.checkpoint->data.data(), l2p_.data(), l2p_.size());
       last_seq_ = rec.checkpoint->last_seq;
     }
     for (const LogRecord& r : rec.records) {
-      const size_t pair = r.type == kMapRecord ? kPair : 16;
-      if ((r.type != kMapRecord && r.type != kMapRecord64) || r.data.size() % pair)
-        return Status::Corruption(dev_.info().uri + ": volume log record " + std::to_string(r.seq) +
-                                  " is not a map record");
-      for (size_t i = 0; i < r.data.size(); i += pair) {
-        const bool wide = pair == 16;
-        const uint64_t lba = wide ? GetLe<uint64_t>(&r.data[i]) : GetLe<uint32_t>(&r.data[i]);
-        const uint64_t pba1 =
-            wide ? GetLe<uint64_t>(&r.data[i + 8]) : GetLe<uint32_t>(&r.data[i + 4]);
+      Status s = map_record::Decode(r.type, r.data, [&](uint64_t lba, uint64_t pba1) {
         if (lba >= l2p_.size() || pba1 > device_blocks_)
-          return Status::Corruption(dev_.info().uri + ": volume log record " +
-                                    std::to_string(r.seq) + " maps block " + std::to_string(lba) +
-                                    " out of range");
+          return Status::Corruption("maps block " + std::to_string(lba) + " out of range");
         l2p_[lba] = static_cast<uint32_t>(pba1);
-      }
+        return Status::OK();
+      });
+      if (!s.ok())
+        return Status::Corruption(dev_.info().uri + ": volume log record " + std::to_string(r.seq) +
+                                  ": " + s.message());
       last_seq_ = r.seq;
     }
     // Which device blocks are mapped (a bit each, for recovery only: the
-    // volume keeps no reverse map).
-    std::vector<bool> mapped(device_blocks_);
+    // volume keeps no reverse map), then the live extents: runs of mapped
+    // device blocks within a zone, found a 64-bit word at a time.
+    std::vector<uint64_t> mapped((device_blocks_ + 63) / 64);
     for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
       if (!l2p_[lba]) continue;
       const uint64_t pba = l2p_[lba] - 1;
       if (pba >= device_blocks_ || pba * kB / dev_.info().zone_size < gco.first_zone)
         return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
                                   " maps outside the volume's zones");
-      if (mapped[pba])
+      uint64_t& word = mapped[pba / 64];
+      const uint64_t bit = uint64_t(1) << (pba % 64);
+      if (word & bit)
         return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
                                   " maps to device block " + Hex(pba * kB) +
                                   ", which another block maps to");
-      mapped[pba] = true;
+      word |= bit;
     }
-    // The live extents, runs of mapped device blocks within a zone.
-    std::vector<Extent> live;
-    const uint64_t per_zone = dev_.info().zone_size / kB;
-    for (uint64_t b = 0; b < device_blocks_; ++b) {
-      if (!mapped[b]) continue;
-      if (!live.empty() && live.back().end() == b * kB && b % per_zone)
-        live.back().length += kB;
-      else
-        live.push_back({b * kB, kB});
-    }
+    const std::vector<Extent> live = LiveExtents(mapped, dev_.info().zone_size / kB);
     ZGC_ASSIGN_OR_RETURN(gc_, GcEngine::Resume(dev_, *this, gco, live));
     return background_ ? gc_->Start() : Status::OK();
   }
@@ -261,17 +271,16 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   }
 
   // Points n blocks from lba at device blocks from pba (pba = ~0: unmapped),
-  // journals it, and tells the engine the old places died. The record is
-  // queued before the invalidation, so the engine never resets a zone
-  // whose data the durable map could still point at (BeforeReset syncs it).
+  // queues the change for the log, and tells the engine the old places died.
+  // The change is journaled before any of those places is reset (BeforeReset
+  // journals and syncs), so the durable map never points into a reset zone.
   Status Map(uint64_t lba, uint64_t pba, uint64_t n) {
     std::unique_lock lock(map_mu_);
-    std::vector<std::byte> rec(n * kPair);
     std::vector<Extent> dead;
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t p1 = pba == ~0ull ? 0 : pba + i + 1;
       const uint64_t l = lba + i;
-      PutPair(&rec[i * kPair], l, p1);
+      pending_.push_back({static_cast<uint32_t>(l), static_cast<uint32_t>(p1)});
       if (const uint32_t old = l2p_[l]) {
         const uint64_t at = uint64_t(old - 1) * kB;
         if (!dead.empty() && dead.back().end() == at)
@@ -281,9 +290,29 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       }
       l2p_[l] = static_cast<uint32_t>(p1);
     }
-    ZGC_ASSIGN_OR_RETURN(last_seq_, log_->Append(kMapRecord, rec));
+    if (pending_.size() >= kPendingMax) ZGC_RETURN_IF_ERROR(JournalPending());
     for (const Extent& e : dead) ZGC_RETURN_IF_ERROR(gc_->OnInvalidate(e));
     return Status::OK();
+  }
+
+  // Appends the pending map changes to the log (map_mu_ held exclusively):
+  // records of at most kPendingMax entries, in order.
+  Status JournalPending() {
+    for (size_t i = 0; i < pending_.size(); i += kPendingMax) {
+      std::vector<Entry> part(pending_.begin() + i,
+                              pending_.begin() + std::min(pending_.size(), i + kPendingMax));
+      ZGC_ASSIGN_OR_RETURN(last_seq_,
+                           log_->Append(map_record::kRuns, map_record::EncodeRuns(part)));
+    }
+    pending_.clear();
+    return Status::OK();
+  }
+  // Journals what is pending; returns the last record every completed change
+  // is in.
+  Result<uint64_t> JournalAll() {
+    std::unique_lock lock(map_mu_);
+    ZGC_RETURN_IF_ERROR(JournalPending());
+    return last_seq_;
   }
 
   Status Trim(uint64_t offset, uint64_t length) override {
@@ -301,10 +330,15 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
   // A failed flush poisons too: after a failed cache flush the device may
   // have dropped data that a later flush would claim (fsync's lesson).
+  // The log flushes the device before it writes a group, and every write
+  // that completed has its map change in a record up to `seq`: once that
+  // record is durable, so is the data (one device write and two flushes per
+  // Flush, shared with concurrent callers by the log's group commit).
   Status Flush() override {
     ZGC_RETURN_IF_ERROR(Failed());
-    ZGC_RETURN_IF_ERROR(Poison(dev_.Sync()));
-    return Poison(log_->Sync());
+    auto seq = JournalAll();
+    if (!seq.ok()) return Poison(seq.status());
+    return Poison(log_->Sync(*seq));
   }
 
   Status Close() override {
@@ -340,24 +374,16 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     }
     {
       std::unique_lock lock(map_mu_);
-      std::vector<std::byte> rec;
       for (const Move& m : moves) {
         for (uint64_t i = 0; i < m.from.length / kB; ++i) {
           const uint64_t from = m.from.offset / kB + i, to = m.to / kB + i;
           const uint32_t l1 = owner[from - lo];
           if (!l1 || l2p_[l1 - 1] != from + 1) continue;  // died meanwhile: garbage at `to`
           l2p_[l1 - 1] = static_cast<uint32_t>(to + 1);
-          const uint64_t l = l1 - 1, p1 = to + 1;
-          const size_t at = rec.size();
-          rec.resize(at + kPair);
-          PutPair(&rec[at], l, p1);
+          pending_.push_back({l1 - 1, static_cast<uint32_t>(to + 1)});
         }
       }
-      if (!rec.empty()) {
-        auto seq = log_->Append(kMapRecord, rec);
-        if (!seq.ok()) return Poison(seq.status());
-        last_seq_ = *seq;
-      }
+      ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
     }
     // Persisted before returning (the log flushes the copies first).
     ZGC_RETURN_IF_ERROR(Poison(log_->Sync()));
@@ -366,17 +392,21 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
   Status BeforeReset(uint32_t) override {
     ZGC_RETURN_IF_ERROR(Failed());
-    { std::unique_lock wait_for_readers(map_mu_); }
-    return Poison(log_->Sync());
+    auto seq = JournalAll();  // the exclusive lock also waits for readers
+    if (!seq.ok()) return Poison(seq.status());
+    return Poison(log_->Sync(*seq));
   }
 
-  // LogOwner: the map as of the last record appended.
+  // LogOwner: the map as of the last record appended; what is pending is
+  // journaled first (the log calls this without its own lock held), so the
+  // checkpoint covers exactly the records up to last_seq.
   Result<LogSnapshot> Snapshot() override {
-    std::shared_lock lock(map_mu_);
+    std::unique_lock lock(map_mu_);
+    ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
     LogSnapshot s;
     s.last_seq = last_seq_;
     s.data.resize(l2p_.size() * 4);
-    for (size_t i = 0; i < l2p_.size(); ++i) PutLe<uint32_t>(&s.data[i * 4], l2p_[i]);
+    PutLeU32s(s.data.data(), l2p_.data(), l2p_.size());
     return s;
   }
 
@@ -446,6 +476,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   mutable std::shared_mutex map_mu_;
   std::vector<uint32_t> l2p_;  // logical block -> device block + 1 (0: unmapped)
   const uint64_t device_blocks_;
+  std::vector<Entry> pending_;  // map changes not journaled yet (under map_mu_)
   uint64_t last_seq_ = 0;       // the last record appended (under map_mu_)
   mutable std::mutex fail_mu_;  // a leaf: taken under any other lock, none under it
   Status failed_;               // the first error that made the volume read-only
