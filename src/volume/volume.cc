@@ -167,10 +167,11 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     // volume keeps no reverse map), then the live extents: runs of mapped
     // device blocks within a zone, found a 64-bit word at a time.
     std::vector<uint64_t> mapped((device_blocks_ + 63) / 64);
+    const uint64_t first_block = uint64_t(gco.first_zone) * (dev_.info().zone_size / kB);
     for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
       if (!l2p_[lba]) continue;
       const uint64_t pba = l2p_[lba] - 1;
-      if (pba >= device_blocks_ || pba * kB / dev_.info().zone_size < gco.first_zone)
+      if (pba >= device_blocks_ || pba < first_block)
         return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
                                   " maps outside the volume's zones");
       uint64_t& word = mapped[pba / 64];
