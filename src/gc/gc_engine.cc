@@ -139,10 +139,16 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Resume(ZonedDevice& device, GcOwner&
   ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, false, &zones));
   const DeviceInfo& info = device.info();
   const uint64_t lbs = info.logical_block_size, zs = info.zone_size;
-  // Check every extent before anything is written.
-  std::vector<Extent> sorted(live.begin(), live.end());
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Extent& a, const Extent& b) { return a.offset < b.offset; });
+  // Check every extent before anything is written (in device order; an
+  // owner that rebuilt them from a bitmap gives them sorted already).
+  auto by_offset = [](const Extent& a, const Extent& b) { return a.offset < b.offset; };
+  std::vector<Extent> copy;
+  std::span<const Extent> sorted = live;
+  if (!std::is_sorted(live.begin(), live.end(), by_offset)) {
+    copy.assign(live.begin(), live.end());
+    std::sort(copy.begin(), copy.end(), by_offset);
+    sorted = copy;
+  }
   auto bad = [&](const Extent& e, const std::string& why) {
     return Status::InvalidArgument(info.uri + ": the owner's live extent " + Hex(e.offset) + "+" +
                                    Hex(e.length) + " " + why);

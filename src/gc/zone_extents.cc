@@ -28,8 +28,15 @@ void ZoneExtents::InsertAt(Entry* pos, Entry e) {
 
 bool ZoneExtents::Append(uint32_t start, uint32_t length) {
   if (length == 0) return true;
-  // Usually past every entry (writes land at the write pointer); concurrent
-  // writers may report a little out of order, which takes a sorted insert.
+  // Usually past every entry (writes land at the write pointer): O(1). The
+  // last entry ends at or before every live one's end (a hole there keeps the
+  // start of the live entry it was, which began after all the others ended).
+  if (size_ == 0 || data_[size_ - 1].start + data_[size_ - 1].length <= start) {
+    InsertAt(end(), {start, length});
+    live_ += length;
+    return true;
+  }
+  // Concurrent writers may report a little out of order: a sorted insert.
   Entry* pos = UpperBound(start);
   for (Entry* it = pos; it != begin();) {
     --it;
