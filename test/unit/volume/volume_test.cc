@@ -107,6 +107,49 @@ TEST(Volume, WritesReadBackAcrossGcAndReopen) {
   EXPECT_LE(st.map_memory_bytes, blocks * 4) << "the FTL standard: 4 bytes per 4 KiB block";
 }
 
+// A Flush journals the map changes of the writes before it as one record in
+// one log group (run-encoded: 4 bytes a block), which a power cut keeps.
+// Regression: one record per write made metadata 1.7 % of user bytes.
+TEST(Volume, AFlushJournalsItsWritesAsOneSmallRecordInOneGroup) {
+  auto d = *OpenDevice("mem:?zone_size=1M&zones=32&lbs=512&max_open=0&max_active=0&cache=volatile");
+  VolumeOptions o;
+  o.background_gc = false;
+  ASSERT_TRUE(Volume::Format(*d, o).ok());
+  std::map<uint64_t, uint64_t> want;
+  {
+    auto v = Volume::Open(*d, o);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    // The first group after Open starts a fresh log zone (its header block).
+    ASSERT_TRUE((*v)->Write(0, Stamp(0, 99)).ok());
+    want[0] = 99;
+    ASSERT_TRUE((*v)->Flush().ok());
+    const LogStats before = (*v)->Stats().log;
+    std::mt19937_64 rng(5);
+    const uint64_t blocks = (*v)->size() / kB;
+    for (int i = 0; i < 64; ++i) {
+      const uint64_t lba = 1 + rng() % (blocks - 1);
+      want[lba] = i + 1;
+      ASSERT_TRUE((*v)->Write(lba * kB, Stamp(lba, i + 1)).ok());
+    }
+    ASSERT_TRUE((*v)->Flush().ok());
+    const LogStats after = (*v)->Stats().log;
+    EXPECT_EQ(after.records - before.records, 1u);
+    EXPECT_EQ(after.groups - before.groups, 1u);
+    // 24-byte record header + one run (8) + 4 per distinct block: one sector.
+    EXPECT_EQ(after.device_bytes - before.device_bytes, 512u);
+    ASSERT_TRUE(d->CutPower({PowerCutMode::kDrop, 1}).ok());
+  }
+  ASSERT_TRUE(d->PowerOn().ok());
+  auto v = Volume::Open(*d, o);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  std::vector<std::byte> b(kB);
+  for (const auto& [lba, version] : want) {
+    ASSERT_TRUE((*v)->Read(lba * kB, b).ok());
+    EXPECT_EQ(VersionOf(b.data(), lba), version) << lba;
+  }
+  EXPECT_TRUE((*v)->Check().ok());
+}
+
 TEST(Volume, BadInputIsRefusedAndWritesNothing) {
   auto d = *OpenDevice(kDev);
   auto v = Make(*d);
