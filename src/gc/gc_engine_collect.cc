@@ -221,7 +221,7 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   const uint64_t now = clock_;
   const double mean_life = MeanLifetime();
   RecordVictimLifespan(vm);
-  const bool sepbit = opt_.placement == PlacementPolicy::kSepBit;
+  const bool sepbit = SepBitSplit();
   const double sepbit_band = sepbit ? 4 * SepBitUnit() : 0;  // SepBIT: 4l, 16l, ...
   // Live data is classed by its age (SepBIT's observation: data that is still
   // live long after it was written is likely to live long), not by how often
@@ -343,6 +343,10 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
 
 Status GcEngineImpl::ResetVictim(std::unique_lock<std::mutex>& lock, uint32_t v) {
   ZoneMeta& vm = zones_[v];
+  if (vm.probe) {  // what is still live in it survived
+    probe_.Collected(v, clock_, MeanLifetime(), lbs_);
+    vm.probe = false;
+  }
   // The owner has remapped everything: what the victim still counts is dead.
   gauge_.Dropped(vm.gc, vm.extents.live_blocks());
   vm.extents.Clear();
@@ -391,6 +395,9 @@ void GcEngineImpl::InvalidateLocked(Extent e) {
   for (uint64_t off = e.offset; off < e.end();) {
     const uint32_t z = static_cast<uint32_t>(off / zone_size_);
     const uint64_t n = std::min(e.end(), Start(z) + zone_size_) - off;
+    if (zones_[z].probe)
+      probe_.Died(z, static_cast<uint32_t>((off - Start(z)) / lbs_),
+                  static_cast<uint32_t>(n / lbs_), clock_, MeanLifetime(), lbs_);
     const uint32_t died = zones_[z].extents.Invalidate(
         static_cast<uint32_t>((off - Start(z)) / lbs_), static_cast<uint32_t>(n / lbs_));
     // Data dying in a victim being copied dies at its copy too (applied once

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "src/gc/lifetime_probe.h"
 #include "src/gc/placement_class.h"
 #include "src/gc/victim_scorer.h"
 #include "src/gc/zone_extents.h"
@@ -42,8 +43,9 @@ struct ZoneMeta {
   uint32_t written = 0;  // blocks that landed (reported or relocated), live or not
   ZoneLists::Link link;
   State state = State::kUnusable;
-  bool gc = false;  // holds relocated data
-  uint8_t cls = 0;  // placement class
+  bool gc = false;     // holds relocated data
+  uint8_t cls = 0;     // placement class
+  bool probe = false;  // a LifetimeProbe zone
 };
 static_assert(sizeof(ZoneMeta) <= 64, "the per-zone budget is 64 bytes");
 
@@ -162,7 +164,12 @@ class GcEngineImpl final : public GcEngine {
   // this write replaces lived against the mean lifetime (SepBIT's idea: data
   // that dies young is written apart from the rest; a block's last lifetime
   // predicts its next). Data never written before counts as long-lived.
-  int UserClass(const WriteHint& hint, int allowed) const;
+  int UserClass(const WriteHint& hint, int allowed, double lived) const;
+  // How long the data `hint` replaces lived (engine clock); -1: none.
+  double LivedOf(const WriteHint& hint) const;
+  // The default placement uses SepBIT's split while only two user classes
+  // fit and the workload's lifetimes form a continuum (LifetimeProbe).
+  bool SepBitSplit() const;
   uint32_t Open(bool gc, int cls);
   void Seal(uint32_t z);
   bool IsCurrent(const Sealed& s) const;
@@ -247,6 +254,7 @@ class GcEngineImpl final : public GcEngine {
   const uint64_t capacity_blocks_;
   const double zone_cap_blocks_;  // on average
   SeparationGauge gauge_;
+  LifetimeProbe probe_;  // the default placement's continuum test
   // Lifespans of the last 16 collected first-class user zones (a ring) and
   // their sum: VictimLifespan.
   double lifespans_[16] = {};

@@ -1,0 +1,82 @@
+#include "src/gc/lifetime_probe.h"
+
+#include <algorithm>
+
+namespace zgc {
+
+bool LifetimeProbe::WantsZone() { return ++opened_ % kEvery == 0 && zones_.size() < kMaxProbes; }
+
+void LifetimeProbe::StartZone(uint32_t zone, uint32_t blocks) {
+  Zone& z = zones_[zone];
+  z.base = 0;
+  z.blocks.assign(blocks, 0);
+}
+
+void LifetimeProbe::Wrote(uint32_t zone, uint32_t first, uint32_t n, double lived, uint64_t clock,
+                          double mean, uint64_t block_bytes) {
+  auto it = zones_.find(zone);
+  if (it == zones_.end() || lived < 0 || mean <= 0) return;
+  const double h = kHorizon * mean;
+  int band = -1;
+  if (lived >= h / 8 && lived < h / 2) band = 0;
+  if (lived >= h && lived < 4 * h) band = 1;
+  if (band < 0) return;
+  Zone& z = it->second;
+  if (z.base == 0) z.base = clock;
+  const uint64_t born = (clock - std::min(clock, z.base)) / block_bytes;
+  if (born >= (uint64_t(1) << 30)) return;
+  for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i)
+    z.blocks[i] = static_cast<uint32_t>((born << 1 | uint64_t(band)) + 1);
+}
+
+void LifetimeProbe::Died(uint32_t zone, uint32_t first, uint32_t n, uint64_t clock, double mean,
+                         uint64_t block_bytes) {
+  auto it = zones_.find(zone);
+  if (it == zones_.end()) return;
+  Zone& z = it->second;
+  const double h = kHorizon * mean;
+  for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i) {
+    if (!z.blocks[i]) continue;
+    const uint64_t v = z.blocks[i] - 1;
+    const double born = double(z.base) + double(v >> 1) * double(block_bytes);
+    Outcome(static_cast<int>(v & 1), double(clock) - born < h);
+    z.blocks[i] = 0;
+  }
+  if (++events_ % kWindow == 0) Decide();
+}
+
+void LifetimeProbe::Collected(uint32_t zone, uint64_t clock, double mean, uint64_t block_bytes) {
+  auto it = zones_.find(zone);
+  if (it == zones_.end()) return;
+  const Zone& z = it->second;
+  const double h = kHorizon * mean;
+  // Blocks still live survived to now; those younger than h are censored.
+  for (uint32_t v1 : z.blocks) {
+    if (!v1) continue;
+    const uint64_t v = v1 - 1;
+    const double born = double(z.base) + double(v >> 1) * double(block_bytes);
+    if (double(clock) - born >= h) Outcome(static_cast<int>(v & 1), false);
+  }
+  zones_.erase(it);
+}
+
+void LifetimeProbe::Outcome(int band, bool early) { (early ? early_ : survived_)[band] += 1; }
+
+void LifetimeProbe::Decide() {
+  const double na = early_[0] + survived_[0], nb = early_[1] + survived_[1];
+  if (na > 500 && nb > 500) {
+    const double sa = survived_[0] / na, sb = survived_[1] / nb;
+    ratio_ = sb / std::max(sa, 1e-9);
+    if (ratio_ > kOn) continuum_ = true;
+    if (ratio_ < kOff) continuum_ = false;
+  }
+  for (int b = 0; b < 2; ++b) early_[b] /= 2, survived_[b] /= 2;
+}
+
+size_t LifetimeProbe::memory_bytes() const {
+  size_t n = 0;
+  for (const auto& [zone, z] : zones_) n += z.blocks.capacity() * sizeof(uint32_t) + 32;
+  return n;
+}
+
+}  // namespace zgc
