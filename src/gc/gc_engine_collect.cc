@@ -258,6 +258,7 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
       }
   }
   lock.lock();
+  told_ = told_ || known_deaths;
   const int allowed = Budget(known_deaths).second;
   for (uint8_t& c : cls) c = static_cast<uint8_t>(Route(open_gc_, k, allowed, c));
   std::vector<CopyGroup> groups(k);

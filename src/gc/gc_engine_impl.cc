@@ -16,6 +16,7 @@ Result<Allocation> GcEngineImpl::Allocate(uint64_t length, const WriteHint& hint
   std::unique_lock lock(mu_);
   // The owner's own knowledge (hint or death time) is used whatever the gauge says.
   const bool told = hint.dies_at != 0 || hint.lifetime != Lifetime::kUnknown;
+  told_ = told_ || told;
   const int allowed = Budget(told).first;
   const double lived = LivedOf(hint);
   int cls = UserClass(hint, allowed, lived);
@@ -219,7 +220,7 @@ double GcEngineImpl::LivedOf(const WriteHint& hint) const {
 
 bool GcEngineImpl::SepBitSplit() const {
   return opt_.placement == PlacementPolicy::kSepBit ||
-         (opt_.placement == PlacementPolicy::kLifetime && probe_.continuum() &&
+         (opt_.placement == PlacementPolicy::kLifetime && !told_ && probe_.continuum() &&
           Budget(true).first == 2);
 }
 

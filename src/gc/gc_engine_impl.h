@@ -255,6 +255,9 @@ class GcEngineImpl final : public GcEngine {
   const double zone_cap_blocks_;  // on average
   SeparationGauge gauge_;
   LifetimeProbe probe_;  // the default placement's continuum test
+  // The owner told lifetimes or death times: the placement follows them, and
+  // the probe does not switch the rules for what it leaves untold.
+  bool told_ = false;
   // Lifespans of the last 16 collected first-class user zones (a ring) and
   // their sum: VictimLifespan.
   double lifespans_[16] = {};
