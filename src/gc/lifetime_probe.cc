@@ -8,7 +8,7 @@ bool LifetimeProbe::WantsZone() { return ++opened_ % kEvery == 0 && zones_.size(
 
 void LifetimeProbe::StartZone(uint32_t zone, uint32_t blocks) {
   Zone& z = zones_[zone];
-  z.base = 0;
+  z.based = false;
   z.blocks.assign(blocks, 0);
 }
 
@@ -22,7 +22,7 @@ void LifetimeProbe::Wrote(uint32_t zone, uint32_t first, uint32_t n, double live
   if (lived >= h && lived < 4 * h) band = 1;
   if (band < 0) return;
   Zone& z = it->second;
-  if (z.base == 0) z.base = clock;
+  if (!z.based) z.based = true, z.base = clock;
   const uint64_t born = (clock - std::min(clock, z.base)) / block_bytes;
   if (born >= (uint64_t(1) << 30)) return;
   for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i)

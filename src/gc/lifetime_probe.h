@@ -62,7 +62,8 @@ class LifetimeProbe {
   // Per block: 0 (not tracked), else (born in blocks since `base`) << 1 | B,
   // plus 1.
   struct Zone {
-    uint64_t base = 0;  // clock when the zone became a probe
+    bool based = false;
+    uint64_t base = 0;  // clock at the zone's first tracked write
     std::vector<uint32_t> blocks;
   };
   std::unordered_map<uint32_t, Zone> zones_;
