@@ -32,6 +32,11 @@ double Since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// The emu: device's backing file.
+std::filesystem::path BenchFile() {
+  return std::filesystem::temp_directory_path() / "zgc-volume-bench.img";
+}
+
 std::string Uri(const std::string& kind, uint32_t zones, uint64_t zone_size, bool cache,
                 uint32_t lbs = 4096) {
   const std::string geo = "zone_size=" + std::to_string(zone_size >> 20) +
@@ -39,7 +44,7 @@ std::string Uri(const std::string& kind, uint32_t zones, uint64_t zone_size, boo
                           "&lbs=" + std::to_string(lbs);
   const std::string c = cache ? "&cache=volatile" : "";
   if (kind == "mem") return "mem:?" + geo + c;
-  const auto path = std::filesystem::temp_directory_path() / "zgc-volume-bench.img";
+  const auto path = BenchFile();
   std::filesystem::remove(path);
   return "emu:" + path.string() + "?create=1&" + geo + c;
 }
@@ -127,7 +132,7 @@ CaseResult RunCase(const std::string& uri, double fill, uint64_t io, double over
 // the next reads come from the disk.
 void DropCache(const std::string& kind) {
   if (kind != "emu") return;
-  const auto path = std::filesystem::temp_directory_path() / "zgc-volume-bench.img";
+  const auto path = BenchFile();
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   (void)::fdatasync(fd);
@@ -266,6 +271,6 @@ int main(int argc, char** argv) {
         for (uint64_t records : {uint64_t(0), uint64_t(20000), uint64_t(80000), uint64_t(320000)})
           if (!cold || k == "emu") Recovery(k, zones, zone_size, records, cold);
   }
-  std::filesystem::remove(std::filesystem::temp_directory_path() / "zgc-volume-bench.img");
+  std::filesystem::remove(BenchFile());
   return 0;
 }

@@ -37,9 +37,8 @@ void LifetimeProbe::Died(uint32_t zone, uint32_t first, uint32_t n, uint64_t clo
   const double h = kHorizon * mean;
   for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i) {
     if (!z.blocks[i]) continue;
-    const uint64_t v = z.blocks[i] - 1;
-    const double born = double(z.base) + double(v >> 1) * double(block_bytes);
-    Outcome(static_cast<int>(v & 1), double(clock) - born < h);
+    const Tracked t = Decode(z, z.blocks[i], block_bytes);
+    Outcome(t.band, double(clock) - t.born < h);
     z.blocks[i] = 0;
   }
   if (++events_ % kWindow == 0) Decide();
@@ -51,13 +50,17 @@ void LifetimeProbe::Collected(uint32_t zone, uint64_t clock, double mean, uint64
   const Zone& z = it->second;
   const double h = kHorizon * mean;
   // Blocks still live survived to now; those younger than h are censored.
-  for (uint32_t v1 : z.blocks) {
-    if (!v1) continue;
-    const uint64_t v = v1 - 1;
-    const double born = double(z.base) + double(v >> 1) * double(block_bytes);
-    if (double(clock) - born >= h) Outcome(static_cast<int>(v & 1), false);
+  for (uint32_t entry : z.blocks) {
+    if (!entry) continue;
+    const Tracked t = Decode(z, entry, block_bytes);
+    if (double(clock) - t.born >= h) Outcome(t.band, false);
   }
   zones_.erase(it);
+}
+
+LifetimeProbe::Tracked LifetimeProbe::Decode(const Zone& z, uint32_t entry, uint64_t block_bytes) {
+  const uint64_t v = entry - 1;
+  return {static_cast<int>(v & 1), double(z.base) + double(v >> 1) * double(block_bytes)};
 }
 
 void LifetimeProbe::Outcome(int band, bool early) { (early ? early_ : survived_)[band] += 1; }

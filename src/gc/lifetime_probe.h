@@ -66,6 +66,12 @@ class LifetimeProbe {
     uint64_t base = 0;  // clock at the zone's first tracked write
     std::vector<uint32_t> blocks;
   };
+  struct Tracked {
+    int band;
+    double born;  // clock
+  };
+  // A tracked block's entry (nonzero) decoded.
+  static Tracked Decode(const Zone& z, uint32_t entry, uint64_t block_bytes);
   std::unordered_map<uint32_t, Zone> zones_;
   uint64_t opened_ = 0, events_ = 0;
   double early_[2] = {0, 0}, survived_[2] = {0, 0};

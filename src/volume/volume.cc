@@ -308,12 +308,19 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     pending_.clear();
     return Status::OK();
   }
-  // Journals what is pending; returns the last record every completed change
-  // is in.
-  Result<uint64_t> JournalAll() {
-    std::unique_lock lock(map_mu_);
-    ZGC_RETURN_IF_ERROR(JournalPending());
-    return last_seq_;
+  // Journals what is pending and makes it durable, up to the last record
+  // every completed change is in. The log flushes the device before it writes
+  // a group, so once that record is durable so is the data it points at (one
+  // device write and two flushes, shared with concurrent callers by the log's
+  // group commit). The exclusive lock also waits for readers.
+  Status JournalAndSync() {
+    uint64_t seq;
+    {
+      std::unique_lock lock(map_mu_);
+      ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
+      seq = last_seq_;
+    }
+    return Poison(log_->Sync(seq));
   }
 
   Status Trim(uint64_t offset, uint64_t length) override {
@@ -331,15 +338,9 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
   // A failed flush poisons too: after a failed cache flush the device may
   // have dropped data that a later flush would claim (fsync's lesson).
-  // The log flushes the device before it writes a group, and every write
-  // that completed has its map change in a record up to `seq`: once that
-  // record is durable, so is the data (one device write and two flushes per
-  // Flush, shared with concurrent callers by the log's group commit).
   Status Flush() override {
     ZGC_RETURN_IF_ERROR(Failed());
-    auto seq = JournalAll();
-    if (!seq.ok()) return Poison(seq.status());
-    return Poison(log_->Sync(*seq));
+    return JournalAndSync();
   }
 
   Status Close() override {
@@ -393,9 +394,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
   Status BeforeReset(uint32_t) override {
     ZGC_RETURN_IF_ERROR(Failed());
-    auto seq = JournalAll();  // the exclusive lock also waits for readers
-    if (!seq.ok()) return Poison(seq.status());
-    return Poison(log_->Sync(*seq));
+    return JournalAndSync();
   }
 
   // LogOwner: the map as of the last record appended; what is pending is
