@@ -1,11 +1,16 @@
 // gc_sim: write amplification of the GC engine's policies, driving the real
 // engine on a metadata-only mem: device (no data is stored).
 //   gc_sim [--zones 256] [--zone-blocks 16384] [--sf 0.1,0.2,0.3] [--workloads ...]
-//          [--policies ...] [--warm 2] [--measure 2] [--csv out.csv] [--plot out.png]
+//          [--policies ...] [--warm 2] [--measure 2] [--seed 1] [--seeds 1]
+//          [--csv out.csv] [--plot out.png]
 // Steady state: the logical space is written once, then `warm` times over, then
 // WA is measured over `measure` more overwrites. Policies run in parallel
 // (oneTBB), each on its own engine and device. The analytical value for greedy
 // on uniform random writes is α/(α + W(−α·e^−α)), α = 1/(1−Sf).
+// --seeds N runs every cell on N traces (seeds seed..seed+N−1) and reports the
+// mean WA (the CSV also its standard deviation): a placement is chaotic, a
+// change of one decision early in a run moves a single run's WA by ±0.5 %, so
+// differences smaller than that are judged over seeds, not on one trace.
 // The oracles are the engine with the default's victim choice, told more than
 // any online policy can know, through WriteHint::dies_at and GcOwner::DiesAt:
 //   oracle[:K]  every write's and every relocated block's death time (the future);
@@ -116,6 +121,7 @@ struct Config {
   uint32_t zones = 256;
   uint64_t zone_blocks = 16384;
   double warm = 2, measure = 2;
+  uint32_t seeds = 1;  // traces per cell, seeds seed..seed+seeds-1
   uint64_t seed = 1;
   int user_classes = GcOptions{}.user_classes;  // the default policy's
   int gc_classes = GcOptions{}.gc_classes;
@@ -276,6 +282,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--measure", c.measure, "Overwrites measured")->capture_default_str();
   app.add_option("--seed", c.seed)->capture_default_str();
+  app.add_option("--seeds", c.seeds, "Traces per cell (mean WA over seeds seed, seed+1, ...)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   app.add_option("--user-classes", c.user_classes, "The default policy's user classes")
       ->check(CLI::Range(1, 8))
       ->capture_default_str();
@@ -320,10 +329,12 @@ int main(int argc, char** argv) {
   std::ofstream out;
   if (!csv.empty()) {
     out.open(csv);
-    out << "workload,sf,policy,wa,greedy_closed_form,seconds\n";
+    out << "workload,sf,policy,wa,greedy_closed_form,seconds,seeds,wa_sd\n";
   }
-  std::printf("gc_sim: %u zones x %lu blocks of 4 KiB; WA over %.0f overwrites after %.0f\n",
-              c.zones, static_cast<unsigned long>(c.zone_blocks), c.measure, c.warm + 1);
+  std::printf("gc_sim: %u zones x %lu blocks of 4 KiB; WA over %.0f overwrites after %.0f", c.zones,
+              static_cast<unsigned long>(c.zone_blocks), c.measure, c.warm + 1);
+  if (c.seeds > 1) std::printf("; mean of %u seeds from %lu", c.seeds, (unsigned long)c.seed);
+  std::printf("\n");
   std::printf("%-15s %5s %8s", "workload", "Sf", "closed");
   for (const PolicyRun& r : runs) std::printf(" %12s", r.name.c_str());
   std::printf(" %9s %9s %9s\n", "def/best", "def/rate", "def/floor");
@@ -333,14 +344,38 @@ int main(int argc, char** argv) {
   for (size_t w = 0; w < workloads.size(); ++w) {
     for (size_t s = 0; s < sfs.size(); ++s) {
       const double sf = sfs[s];
-      auto trace = sim::MakeTrace(workloads[w], LogicalBlocks(c, sf), c.warm + c.measure, c.seed);
-      if (!trace.ok()) {
-        std::fprintf(stderr, "gc_sim: %s\n", trace.status().ToString().c_str());
-        return 2;
+      std::vector<sim::Trace> traces;
+      for (uint32_t k = 0; k < c.seeds; ++k) {
+        auto trace =
+            sim::MakeTrace(workloads[w], LogicalBlocks(c, sf), c.warm + c.measure, c.seed + k);
+        if (!trace.ok()) {
+          std::fprintf(stderr, "gc_sim: %s\n", trace.status().ToString().c_str());
+          return 2;
+        }
+        traces.push_back(std::move(*trace));
       }
+      // Every (seed, policy) pair is its own engine and device: all in parallel.
+      std::vector<std::vector<Outcome>> each(runs.size(), std::vector<Outcome>(c.seeds));
+      tbb::parallel_for(size_t(0), runs.size() * c.seeds, [&](size_t i) {
+        each[i / c.seeds][i % c.seeds] = Simulate(traces[i % c.seeds], runs[i / c.seeds], c, sf);
+      });
       std::vector<Outcome> results(runs.size());
-      tbb::parallel_for(size_t(0), runs.size(),
-                        [&](size_t p) { results[p] = Simulate(*trace, runs[p], c, sf); });
+      std::vector<double> sd(runs.size());
+      for (size_t p = 0; p < runs.size(); ++p) {
+        Outcome& r = results[p];
+        for (const Outcome& o : each[p]) {
+          if (!o.error.empty() || !o.applicable) {
+            r = o;
+            break;
+          }
+          r.wa += o.wa / c.seeds;
+          r.seconds += o.seconds;
+        }
+        if (!r.error.empty() || !r.applicable) continue;
+        double var = 0;
+        for (const Outcome& o : each[p]) var += (o.wa - r.wa) * (o.wa - r.wa);
+        sd[p] = c.seeds > 1 ? std::sqrt(var / (c.seeds - 1)) : 0;
+      }
       std::printf("%-15s %5.2f %8.3f", workloads[w].c_str(), sf, GreedyClosedForm(sf));
       // floor: the lowest WA any oracle reaches; rate: the best a rate-knowing one does.
       double best_baseline = 0, def = 0, floor = 0, rate = 0;
@@ -367,7 +402,7 @@ int main(int argc, char** argv) {
         }
         if (out)
           out << workloads[w] << ',' << sf << ',' << runs[p].name << ',' << o.wa << ','
-              << GreedyClosedForm(sf) << ',' << o.seconds << '\n';
+              << GreedyClosedForm(sf) << ',' << o.seconds << ',' << c.seeds << ',' << sd[p] << '\n';
       }
       auto ratio = [](double a, double b) {
         if (a && b) {

@@ -151,8 +151,12 @@ Status GcEngineImpl::Collect(std::unique_lock<std::mutex>& lock) {
   return s;
 }
 
-Status GcEngineImpl::ReserveDestinations(int cls, CopyGroup& g, double birth) {
+Status GcEngineImpl::ReserveDestinations(int cls, int allowed, CopyGroup& g, double birth) {
   for (uint64_t need = g.bytes; need;) {
+    // A class the budget no longer allows only finishes the zone it has open
+    // (Route): the rest goes on in the last allowed class, which would
+    // otherwise never finish its own.
+    if (open_gc_[cls] < 0 && cls >= allowed) cls = allowed - 1;
     // With no free zone left (or squeezed), another GC class's open zone takes the data.
     if (open_gc_[cls] < 0 && (lists_.free_count() == 0 || squeeze_)) {
       for (int o = 0; o < opt_.gc_classes; ++o) {
@@ -271,7 +275,8 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   for (int c = 0; c < k; ++c) {
     if (!groups[c].bytes) continue;
     const double birth = birth_sum[c] / double(groups[c].bytes);
-    if (Status s = ReserveDestinations(c, groups[c], birth); !s.ok()) return Abandon(v, groups, s);
+    if (Status s = ReserveDestinations(c, allowed, groups[c], birth); !s.ok())
+      return Abandon(v, groups, s);
     groups[c].before = copiers_[c]->stats();
   }
   lock.unlock();

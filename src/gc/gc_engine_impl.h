@@ -194,8 +194,9 @@ class GcEngineImpl final : public GcEngine {
   Status Collect(std::unique_lock<std::mutex>& lock);
 
   // Hands out g.bytes of GC class `cls` zones as copy destinations for data
-  // born (on average) at `birth`.
-  Status ReserveDestinations(int cls, CopyGroup& g, double birth);
+  // born (on average) at `birth`. A class at or past `allowed` (the budget)
+  // only finishes its open zone; the rest goes to class allowed - 1.
+  Status ReserveDestinations(int cls, int allowed, CopyGroup& g, double birth);
   // When the data at `offset` of zone z was written by the owner, estimated:
   // user zones interpolate over the time they were open, GC zones know the
   // mean birth of their data.
