@@ -333,7 +333,8 @@ int main(int argc, char** argv) {
   }
   std::printf("gc_sim: %u zones x %lu blocks of 4 KiB; WA over %.0f overwrites after %.0f", c.zones,
               static_cast<unsigned long>(c.zone_blocks), c.measure, c.warm + 1);
-  if (c.seeds > 1) std::printf("; mean of %u seeds from %lu", c.seeds, (unsigned long)c.seed);
+  if (c.seeds > 1)
+    std::printf("; mean of %u seeds from %lu", c.seeds, static_cast<unsigned long>(c.seed));
   std::printf("\n");
   std::printf("%-15s %5s %8s", "workload", "Sf", "closed");
   for (const PolicyRun& r : runs) std::printf(" %12s", r.name.c_str());

@@ -196,13 +196,11 @@ std::pair<int, int> GcEngineImpl::Budget(bool told) const {
 int GcEngineImpl::Route(const int32_t* open, int classes, int allowed, int c) {
   c = std::min(c, allowed - 1);
   // Classes beyond the budget fold into the last allowed one: it finishes
-  // their open zones before its own. Before its own, not only when it has
-  // none: relocation opens the class's next zone within the batch that fills
-  // the last, so "when it has none" never came and a zone of a class the
-  // budget dropped stayed open for good, holding spare no collection reaches
-  // (gc_sim uniform at Sf 0.1: WA 5.46 instead of 5.28). A younger class
-  // never folds (short-lived data in a long-lived class's zone, when the
-  // budget shrinks by one).
+  // their open zones before its own (the allowed class always has a zone
+  // open, since relocation opens its next one within the batch that fills
+  // the last; waiting for it to have none would leave a dropped class's zone
+  // open for good, holding spare). A younger class never folds (short-lived
+  // data in a long-lived class's zone, when the budget shrinks by one).
   if (c != allowed - 1) return c;
   for (int o = allowed; o < classes; ++o)
     if (open[o] >= 0) return o;
