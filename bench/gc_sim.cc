@@ -179,6 +179,7 @@ Outcome Simulate(const sim::Trace& trace, const PolicyRun& run, const Config& c,
     opt.gc_classes = static_cast<uint8_t>(c.gc_classes);
   }
   const uint64_t logical = LogicalBlocks(c, sf);
+  opt.logical_bytes = logical * kBlock;  // as a volume tells its size
   if (run.knows == Knows::kRates && trace.share.empty()) return {.applicable = false};
   SimOwner owner(logical, uint64_t(c.zones) * c.zone_blocks, run.knows, &trace.share);
   auto engine = GcEngine::Create(**dev, owner, opt);

@@ -145,6 +145,13 @@ struct GcOptions {
   // Open/active-zone slots the engine leaves to the owner (its log's zone).
   uint32_t owner_active_zones = 0;
   PlacementPolicy placement = PlacementPolicy::kLifetime;
+  // The most live data the owner will keep: its logical size (a volume's
+  // size); 0: unknown. With it the class budget is planned from the first
+  // write for the spare the full device will leave, instead of following the
+  // spare as the owner fills it (classes opened while the device is empty are
+  // dropped as it fills, and their history with them). Check refuses more
+  // than the managed zones hold.
+  uint64_t logical_bytes = 0;
 };
 
 struct Allocation {

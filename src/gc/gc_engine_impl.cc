@@ -174,10 +174,14 @@ uint64_t GcEngineImpl::MaxCap(const std::vector<ZoneMeta>& zones) {
 }
 
 std::pair<int, int> GcEngineImpl::Budget(bool told) const {
-  if (!told && !gauge_.separate() && opt_.placement != PlacementPolicy::kSepBit) return {1, 1};
-  const double spare =
-      (double(capacity_blocks_) - double(gauge_.live_blocks())) / zone_cap_blocks_ -
-      opt_.reserve_zones;
+  // SepBIT's rules need no gauge: where the probe finds (or, before it has
+  // seen enough, assumes) a continuum, they are on from the first overwrite.
+  if (!told && !gauge_.separate() && opt_.placement != PlacementPolicy::kSepBit && !SepBitSplit())
+    return {1, 1};
+  // Planned for the full device when the owner told its logical size: a class
+  // opened while the device is emptier would be dropped as it fills.
+  const double live = std::max(double(gauge_.live_blocks()), double(opt_.logical_bytes / lbs_));
+  const double spare = (double(capacity_blocks_) - live) / zone_cap_blocks_ - opt_.reserve_zones;
   int extra = spare > 0 ? static_cast<int>(spare / kSparePerClass) : 0;
   int user = 1, gc = 1;
   // A user class past the second costs two: it pays only with room to spare

@@ -149,8 +149,10 @@ class GcEngineImpl final : public GcEngine {
   // How many classes of each kind are worth their open zones now. An open zone
   // holds space no other class can use (half a zone on average), so classes
   // beyond the first user and GC class need spare space to match: one per
-  // kSparePerClass spare zones, GC classes first. None while separation does
-  // not pay (SeparationGauge) unless the owner tells lifetimes.
+  // kSparePerClass spare zones, GC classes first (spare as the full device
+  // will have it when GcOptions::logical_bytes is given). None while
+  // separation does not pay (SeparationGauge) unless the owner tells
+  // lifetimes or SepBIT's split applies (the probe's continuum).
   static constexpr double kSparePerClass = 6;
   std::pair<int, int> Budget(bool told) const;
   // Class c of `classes`, of which `allowed` are in use: the last allowed one
@@ -168,7 +170,9 @@ class GcEngineImpl final : public GcEngine {
   // How long the data `hint` replaces lived (engine clock); -1: none.
   double LivedOf(const WriteHint& hint) const;
   // The default placement uses SepBIT's split while only two user classes
-  // fit and the workload's lifetimes form a continuum (LifetimeProbe).
+  // fit and the workload's lifetimes form a continuum (LifetimeProbe; assumed
+  // until it has seen enough: then, with logical_bytes told, the default is
+  // SepBIT from the first write).
   bool SepBitSplit() const;
   uint32_t Open(bool gc, int cls);
   void Seal(uint32_t z);

@@ -41,7 +41,10 @@ void LifetimeProbe::Died(uint32_t zone, uint32_t first, uint32_t n, uint64_t clo
     Outcome(t.band, double(clock) - t.born < h);
     z.blocks[i] = 0;
   }
-  if (++events_ % kWindow == 0) Decide();
+  ++events_;
+  // The first decision comes as soon as both bands have enough outcomes: the
+  // prior (a continuum) costs a hot/cold workload WA for as long as it holds.
+  if (events_ % kWindow == 0 || (!decided_ && events_ % kFirstCheck == 0)) Decide();
 }
 
 void LifetimeProbe::Collected(uint32_t zone, uint64_t clock, double mean, uint64_t block_bytes) {
@@ -67,7 +70,9 @@ void LifetimeProbe::Outcome(int band, bool early) { (early ? early_ : survived_)
 
 void LifetimeProbe::Decide() {
   const double na = early_[0] + survived_[0], nb = early_[1] + survived_[1];
+  if (!decided_ && events_ % kWindow != 0 && (na < kFirstSamples || nb < kFirstSamples)) return;
   if (na > 500 && nb > 500) {
+    decided_ = true;
     const double sa = survived_[0] / na, sb = survived_[1] / nb;
     ratio_ = sb / std::max(sa, 1e-9);
     if (ratio_ > kOn) continuum_ = true;

@@ -526,6 +526,7 @@ Result<std::unique_ptr<Volume>> Volume::Open(ZonedDevice& device, const VolumeOp
   gco.first_zone = l.log_first + l.log_zones;
   gco.zones = 0;
   gco.owner_active_zones = 1;
+  gco.logical_bytes = l.logical_blocks * kB;
   auto v = std::make_unique<VolumeImpl>(device, l, options.background_gc);
   pending->target = v.get();
   v->SetLog(std::move(log), std::move(pending));
