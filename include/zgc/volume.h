@@ -45,7 +45,7 @@ struct VolumeOptions {
   uint64_t logical_bytes = 0;
   double spare = 0.2;
   uint32_t log_zones = 4;  // the metadata log's zones (superblock included)
-  GcOptions gc;            // zone range and owner slots are set by the volume
+  GcOptions gc;            // zone range, owner slots and logical_bytes are set by the volume
   // Collect in the background (GcEngine::Start). Off: only writes that find
   // the free zones at the reserve collect, synchronously, so a single-threaded
   // caller's device calls come in one reproducible order (fault sweeps).
