@@ -194,6 +194,11 @@ std::pair<int, int> GcEngineImpl::Budget(bool told) const {
     if (extra >= cost && user < opt_.user_classes) user++, extra -= cost;
     if (extra == before) break;
   }
+  // Under a continuum, a third user class (between l and the mean lifetime)
+  // pays only where lifetimes that long still predict the next one.
+  if (opt_.placement == PlacementPolicy::kLifetime && !told_ && probe_.continuum() &&
+      !probe_.middle_sorts())
+    user = std::min(user, 2);
   return {user, gc};
 }
 

@@ -8,6 +8,8 @@ bool LifetimeProbe::WantsZone() { return ++opened_ % kEvery == 0 && zones_.size(
 
 void LifetimeProbe::StartZone(uint32_t zone, uint32_t blocks) {
   Zone& z = zones_[zone];
+  for (uint32_t entry : z.blocks)  // a probe zone reopened without Collected
+    if (entry) Gone(Decode(z, entry, 1).band);
   z.based = false;
   z.blocks.assign(blocks, 0);
 }
@@ -20,13 +22,19 @@ void LifetimeProbe::Wrote(uint32_t zone, uint32_t first, uint32_t n, double live
   int band = -1;
   if (lived >= h / 8 && lived < h / 2) band = 0;
   if (lived >= h && lived < 4 * h) band = 1;
+  if (lived >= mean / 8 && lived < mean / 2) band = 2;
+  if (lived >= mean && lived < 4 * mean) band = 3;
   if (band < 0) return;
   Zone& z = it->second;
   if (!z.based) z.based = true, z.base = clock;
   const uint64_t born = (clock - std::min(clock, z.base)) / block_bytes;
-  if (born >= (uint64_t(1) << 30)) return;
-  for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i)
-    z.blocks[i] = static_cast<uint32_t>((born << 1 | uint64_t(band)) + 1);
+  if (born >= (uint64_t(1) << 29)) return;
+  Advance(clock);
+  for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i) {
+    if (z.blocks[i]) Gone(Decode(z, z.blocks[i], block_bytes).band);
+    z.blocks[i] = static_cast<uint32_t>((born << 2 | uint64_t(band)) + 1);
+    ++live_[band];
+  }
 }
 
 void LifetimeProbe::Died(uint32_t zone, uint32_t first, uint32_t n, uint64_t clock, double mean,
@@ -35,10 +43,13 @@ void LifetimeProbe::Died(uint32_t zone, uint32_t first, uint32_t n, uint64_t clo
   if (it == zones_.end()) return;
   Zone& z = it->second;
   const double h = kHorizon * mean;
+  Advance(clock);
   for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i) {
     if (!z.blocks[i]) continue;
     const Tracked t = Decode(z, z.blocks[i], block_bytes);
-    Outcome(t.band, double(clock) - t.born < h);
+    Gone(t.band);
+    deaths_[t.band] += 1;
+    if (t.band < 2) Outcome(t.band, double(clock) - t.born < h);
     z.blocks[i] = 0;
   }
   ++events_;
@@ -52,18 +63,28 @@ void LifetimeProbe::Collected(uint32_t zone, uint64_t clock, double mean, uint64
   if (it == zones_.end()) return;
   const Zone& z = it->second;
   const double h = kHorizon * mean;
-  // Blocks still live survived to now; those younger than h are censored.
+  // Blocks still live survived to now (bands A and B: those younger than h
+  // are censored); C and D stop adding exposure.
+  Advance(clock);
   for (uint32_t entry : z.blocks) {
     if (!entry) continue;
     const Tracked t = Decode(z, entry, block_bytes);
-    if (double(clock) - t.born >= h) Outcome(t.band, false);
+    Gone(t.band);
+    if (t.band < 2 && double(clock) - t.born >= h) Outcome(t.band, false);
   }
   zones_.erase(it);
 }
 
 LifetimeProbe::Tracked LifetimeProbe::Decode(const Zone& z, uint32_t entry, uint64_t block_bytes) {
   const uint64_t v = entry - 1;
-  return {static_cast<int>(v & 1), double(z.base) + double(v >> 1) * double(block_bytes)};
+  return {static_cast<int>(v & 3), double(z.base) + double(v >> 2) * double(block_bytes)};
+}
+
+void LifetimeProbe::Advance(uint64_t clock) {
+  if (clock > clock_) {
+    for (int b = 0; b < 4; ++b) exposure_[b] += double(live_[b]) * double(clock - clock_);
+    clock_ = clock;
+  }
 }
 
 void LifetimeProbe::Outcome(int band, bool early) { (early ? early_ : survived_)[band] += 1; }
@@ -78,7 +99,12 @@ void LifetimeProbe::Decide() {
     if (ratio_ > kOn) continuum_ = true;
     if (ratio_ < kOff) continuum_ = false;
   }
-  for (int b = 0; b < 2; ++b) early_[b] /= 2, survived_[b] /= 2;
+  if (deaths_[2] >= kFirstSamples && deaths_[3] >= kFirstSamples) {
+    middle_ratio_ = (deaths_[2] / exposure_[2]) / (deaths_[3] / exposure_[3]);
+    if (middle_ratio_ > kMiddleOn) middle_sorts_ = true;
+    if (middle_ratio_ < kMiddleOff) middle_sorts_ = false;
+  }
+  for (int b = 0; b < 4; ++b) early_[b] /= 2, survived_[b] /= 2, deaths_[b] /= 2, exposure_[b] /= 2;
 }
 
 size_t LifetimeProbe::memory_bytes() const {

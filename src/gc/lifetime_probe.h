@@ -26,7 +26,19 @@
 // which bounds what the wrong prior costs a hot set; a continuum's ratio is
 // above 2 from its first few thousand outcomes (2.0–3.2 on gc_sim's Zipf rows).
 //
-// Memory: 4 bytes per block of each probe zone. Not thread-safe: the engine
+// A second pair of bands says whether a third user class (data whose
+// predecessor lived between l and the mean lifetime) pays under a continuum:
+// band C, lived in [mean/8, mean/2), and band D, [mean, 4 mean). Their hazard
+// (deaths per block-time alive; blocks still live when their zone is
+// collected count for the time they lived, so long lives are not censored
+// away) is compared: 4–8x apart under static Zipf in gc_sim, 1.0–1.6 once the
+// moving workload's hot set has moved (lifetimes that long no longer predict
+// the next one, and the class only holds an open zone). middle_sorts() turns
+// on above kMiddleOn and off below kMiddleOff; until then SepBIT's two user
+// classes.
+//
+// Memory: 4 bytes per block of each probe zone (2 bits of band, 29 of birth
+// within the zone, offset by one). Not thread-safe: the engine
 // calls it under its mutex.
 #ifndef ZGC_SRC_GC_LIFETIME_PROBE_H_
 #define ZGC_SRC_GC_LIFETIME_PROBE_H_
@@ -44,6 +56,7 @@ class LifetimeProbe {
   static constexpr uint64_t kWindow = 200000;   // invalidations seen in probe zones
   static constexpr double kHorizon = 1.0 / 32;  // h, in mean lifetimes
   static constexpr double kOn = 2.0, kOff = 1.5;
+  static constexpr double kMiddleOn = 2.5, kMiddleOff = 1.5;
   static constexpr uint64_t kFirstCheck = 5000, kFirstSamples = 2000;  // the first decision
 
   // Whether the user zone being opened should be a probe; if so, StartZone.
@@ -63,14 +76,19 @@ class LifetimeProbe {
 
   bool continuum() const { return continuum_; }
   double ratio() const { return ratio_; }  // B's survival over A's, last window
+  // Whether a third user class pays; C's hazard over D's, last window.
+  bool middle_sorts() const { return middle_sorts_; }
+  double middle_ratio() const { return middle_ratio_; }
   size_t memory_bytes() const;
 
  private:
   void Outcome(int band, bool early);
   void Decide();
+  void Advance(uint64_t clock);  // exposure up to `clock`
+  void Gone(int band) { live_[band] -= live_[band] > 0; }
 
-  // Per block: 0 (not tracked), else (born in blocks since `base`) << 1 | B,
-  // plus 1.
+  // Per block: 0 (not tracked), else (born in blocks since `base`) << 2 |
+  // band (A, B, C, D: 0..3), plus 1.
   struct Zone {
     bool based = false;
     uint64_t base = 0;  // clock at the zone's first tracked write
@@ -84,10 +102,15 @@ class LifetimeProbe {
   static Tracked Decode(const Zone& z, uint32_t entry, uint64_t block_bytes);
   std::unordered_map<uint32_t, Zone> zones_;
   uint64_t opened_ = 0, events_ = 0;
-  double early_[2] = {0, 0}, survived_[2] = {0, 0};
-  double ratio_ = 1;
-  bool continuum_ = true;
+  // Bands A and B: outcomes at the horizon h (survival).
+  double early_[4] = {0, 0, 0, 0}, survived_[4] = {0, 0, 0, 0};
+  // Bands C and D: deaths over exposure (tracked live blocks x clock).
+  uint64_t live_[4] = {0, 0, 0, 0}, clock_ = 0;
+  double deaths_[4] = {0, 0, 0, 0}, exposure_[4] = {0, 0, 0, 0};
+  double ratio_ = 1, middle_ratio_ = 1;
+  bool continuum_ = true;  // the prior: SepBIT's rules from the first write
   bool decided_ = false;
+  bool middle_sorts_ = false;
 };
 
 }  // namespace zgc

@@ -424,24 +424,23 @@ TEST(GcEngine, AGcClassTheBudgetDropsFinishesItsOpenZone) {
 }
 
 // Told the owner's logical size, the engine budgets classes for the spare the
-// full device will leave from the first write: on 64 zones holding 36 zones
-// of data, two user classes (SepBIT's split while the probe assumes a
-// continuum), so the fill goes to the long-lived class and the first
-// overwrites of recent data to a zone of their own. Unknown, the budget
-// follows the spare of the emptier device: three user classes, which wait for
-// the gauge, so most of the fill shares the first class's zones and the
-// overwrites land behind fill data.
+// full device will leave, from the first write: 64 zones that will hold 54
+// zones of data leave room for one user class, so while only 40.5 zones are
+// written, overwrites still go on behind the fill's data in the one user
+// zone. Unknown, the budget follows the emptier device's spare (two user
+// classes, SepBIT's split while the probe assumes a continuum), and the same
+// overwrites get a zone of their own — a class the full device cannot afford.
 TEST(GcEngine, LogicalBytesPlansTheClassBudgetForTheFullDevice) {
-  constexpr uint64_t kZb = 1024, logical = 36 * kZb;
+  constexpr uint64_t kZb = 1024, logical = 54 * kZb, written = 40 * kZb + 512;
   for (const bool told : {true, false}) {
     Harness h("mem:?data=0&zone_size=4M&zones=64&max_open=0&max_active=0",
               GcOptions{.logical_bytes = told ? logical * kB : 0});
-    for (uint64_t lba = 0; lba < logical; ++lba) ASSERT_TRUE(h.Write(lba).ok());
-    for (uint64_t lba = logical - 100; lba < logical; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+    for (uint64_t lba = 0; lba < written; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+    for (uint64_t lba = written - 100; lba < written; ++lba) ASSERT_TRUE(h.Write(lba).ok());
     const uint64_t zs = h.dev->info().zone_size;
-    auto zone = h.dev->ReportZone(h.owner.l2p[logical - 1] / zs * zs);
+    auto zone = h.dev->ReportZone(h.owner.l2p[written - 1] / zs * zs);
     ASSERT_TRUE(zone.ok());
-    EXPECT_EQ(zone->wp - zone->start == 100 * kB, told) << (told ? "told" : "not told");
+    EXPECT_EQ(zone->wp - zone->start, (told ? 612 : 100) * kB) << (told ? "told" : "not told");
   }
   // More than the managed zones hold is refused before anything is written.
   auto d = OpenDevice("mem:?zone_size=4M&zones=64&max_open=0&max_active=0");

@@ -13,11 +13,12 @@ constexpr double kMean = 1 << 20;  // clock units
 constexpr uint64_t kBlk = 1;
 constexpr double kH = LifetimeProbe::kHorizon * kMean;
 
-// Feeds one probe zone at a time: blocks whose predecessor lived in band A
-// ([h/8, h/2)) or band B ([h, 4h)), each dying at an age drawn from
-// `life(band)`, over `zones` probe zones (400: many windows).
+// Feeds one probe zone at a time: blocks whose predecessor lived `lived[0]`
+// or `lived[1]` (band A, [h/8, h/2), and B, [h, 4h); or C, [mean/8, mean/2),
+// and D, [mean, 4 mean)), each dying at an age drawn from `life(0 or 1)`,
+// over `zones` probe zones (400: many windows).
 template <typename Life>
-bool Continuum(Life life, uint32_t zones = 400) {
+LifetimeProbe Feed(const double (&lived)[2], Life life, uint32_t zones = 400) {
   LifetimeProbe p;
   std::mt19937_64 rng(9);
   uint64_t clock = 1;
@@ -28,8 +29,7 @@ bool Continuum(Life life, uint32_t zones = 400) {
     std::vector<std::pair<double, uint32_t>> deaths;
     for (uint32_t b = 0; b < 4096; ++b) {
       const int band = rng() % 2;
-      const double lived = band ? 2 * kH : kH / 4;
-      p.Wrote(zone, b, 1, lived, clock, kMean, kBlk);
+      p.Wrote(zone, b, 1, lived[band], clock, kMean, kBlk);
       deaths.push_back({double(clock) + life(band, rng), b});
       clock += 16;
     }
@@ -41,7 +41,12 @@ bool Continuum(Life life, uint32_t zones = 400) {
     clock += static_cast<uint64_t>(8 * kH);
     p.Collected(zone, clock, kMean, kBlk);
   }
-  return p.continuum();
+  return p;
+}
+
+template <typename Life>
+bool Continuum(Life life, uint32_t zones = 400) {
+  return Feed({kH / 4, 2 * kH}, life, zones).continuum();
 }
 
 // A hot set of alike blocks: how long the predecessor lived says nothing.
@@ -75,6 +80,27 @@ TEST(LifetimeProbe, DecidesEarlyAndAssumesAContinuumUntilThen) {
         return std::exponential_distribution<double>(1 / (band ? 2 * kH : kH / 4))(rng);
       },
       16));
+}
+
+// Bands C and D (a quarter and twice the mean lifetime) decide whether a
+// third user class pays under a continuum: where data whose predecessor lived
+// a quarter of the mean dies 8x sooner than data whose predecessor lived
+// twice it (static Zipf), it does; where both die alike (the hot set moved
+// since: those lifetimes no longer predict), it does not. Deaths over
+// exposure, so that blocks still live when their zone is collected count for
+// the time they lived.
+TEST(LifetimeProbe, AMiddleClassPaysOnlyWhereLongLifetimesStillPredict) {
+  const LifetimeProbe sorts = Feed({kMean / 4, 2 * kMean}, [](int band, std::mt19937_64& rng) {
+    return std::exponential_distribution<double>(1 / (band ? 2 * kMean : kMean / 4))(rng);
+  });
+  EXPECT_TRUE(sorts.middle_sorts());
+  EXPECT_NEAR(sorts.middle_ratio(), 8, 1.5);
+  const LifetimeProbe alike = Feed({kMean / 4, 2 * kMean}, [](int, std::mt19937_64& rng) {
+    return std::exponential_distribution<double>(1 / (kMean / 2))(rng);
+  });
+  EXPECT_FALSE(alike.middle_sorts());
+  EXPECT_NEAR(alike.middle_ratio(), 1, 0.2);
+  EXPECT_FALSE(LifetimeProbe().middle_sorts()) << "two user classes until shown otherwise";
 }
 
 // Unknown lifetimes and writes outside both bands are not tracked; a zone
