@@ -152,7 +152,8 @@ class GcEngineImpl final : public GcEngine {
   // kSparePerClass spare zones, GC classes first (spare as the full device
   // will have it when GcOptions::logical_bytes is given). None while
   // separation does not pay (SeparationGauge) unless the owner tells
-  // lifetimes or SepBIT's split applies (the probe's continuum).
+  // lifetimes or SepBIT's split applies (the probe's continuum); under a
+  // continuum, a third user class only once the probe shows it sorts.
   static constexpr double kSparePerClass = 6;
   std::pair<int, int> Budget(bool told) const;
   // Class c of `classes`, of which `allowed` are in use: the last allowed one
@@ -169,10 +170,11 @@ class GcEngineImpl final : public GcEngine {
   int UserClass(const WriteHint& hint, int allowed, double lived) const;
   // How long the data `hint` replaces lived (engine clock); -1: none.
   double LivedOf(const WriteHint& hint) const;
-  // The default placement uses SepBIT's split while only two user classes
-  // fit and the workload's lifetimes form a continuum (LifetimeProbe; assumed
-  // until it has seen enough: then, with logical_bytes told, the default is
-  // SepBIT from the first write).
+  // The default placement uses SepBIT's split while two user classes are
+  // budgeted (the spare fits no more, or a third would not sort:
+  // LifetimeProbe::middle_sorts) and the workload's lifetimes form a
+  // continuum (LifetimeProbe; assumed until it has seen enough, so that the
+  // default is SepBIT from the first write).
   bool SepBitSplit() const;
   uint32_t Open(bool gc, int cls);
   void Seal(uint32_t z);
