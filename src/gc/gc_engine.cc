@@ -87,9 +87,7 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
     return Status::NoSpace(info.uri + ": " + std::to_string(usable) +
                            " zones are too few for a GC reserve of " +
                            std::to_string(options.reserve_zones));
-  uint64_t capacity = 0;
-  for (const ZoneMeta& m : meta)
-    if (m.state == ZoneMeta::State::kFree) capacity += uint64_t(m.cap) * info.logical_block_size;
+  const uint64_t capacity = GcEngineImpl::CapacityBlocks(meta) * info.logical_block_size;
   if (options.logical_bytes > capacity)
     return Status::InvalidArgument(
         "GC options: logical_bytes " + std::to_string(options.logical_bytes) +

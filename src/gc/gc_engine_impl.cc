@@ -196,9 +196,7 @@ std::pair<int, int> GcEngineImpl::Budget(bool told) const {
   }
   // Under a continuum, a third user class (between l and the mean lifetime)
   // pays only where lifetimes that long still predict the next one.
-  if (opt_.placement == PlacementPolicy::kLifetime && !told_ && probe_.continuum() &&
-      !probe_.middle_sorts())
-    user = std::min(user, 2);
+  if (ProbedContinuum() && !probe_.middle_sorts()) user = std::min(user, 2);
   return {user, gc};
 }
 
@@ -231,8 +229,7 @@ double GcEngineImpl::LivedOf(const WriteHint& hint) const {
 
 bool GcEngineImpl::SepBitSplit() const {
   return opt_.placement == PlacementPolicy::kSepBit ||
-         (opt_.placement == PlacementPolicy::kLifetime && !told_ && probe_.continuum() &&
-          Budget(true).first == 2);
+         (ProbedContinuum() && Budget(true).first == 2);
 }
 
 int GcEngineImpl::UserClass(const WriteHint& hint, int allowed, double lived) const {

@@ -61,6 +61,9 @@ struct CopyGroup {
 
 class GcEngineImpl final : public GcEngine {
  public:
+  // Blocks the managed zones (free or full) hold: the engine's capacity, and
+  // what Check holds GcOptions::logical_bytes to.
+  static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones);
   GcEngineImpl(ZonedDevice& device, GcOwner& owner, GcOptions options,
                std::vector<std::unique_ptr<Copier>> copiers, std::vector<ZoneMeta> zones)
       : dev_(device),
@@ -144,7 +147,6 @@ class GcEngineImpl final : public GcEngine {
   double SepBitUnit() const { return lifespans_n_ ? VictimLifespan() : MeanLifetime(); }
   void RecordVictimLifespan(const ZoneMeta& victim);
   static size_t UsableZones(const std::vector<ZoneMeta>& zones);
-  static uint64_t CapacityBlocks(const std::vector<ZoneMeta>& zones);
   static uint64_t MaxCap(const std::vector<ZoneMeta>& zones);
   // How many classes of each kind are worth their open zones now. An open zone
   // holds space no other class can use (half a zone on average), so classes
@@ -176,6 +178,11 @@ class GcEngineImpl final : public GcEngine {
   // continuum (LifetimeProbe; assumed until it has seen enough, so that the
   // default is SepBIT from the first write).
   bool SepBitSplit() const;
+  // The default placement, no owner knowledge, and the probe finds (or still
+  // assumes) a continuum of lifetimes.
+  bool ProbedContinuum() const {
+    return opt_.placement == PlacementPolicy::kLifetime && !told_ && probe_.continuum();
+  }
   uint32_t Open(bool gc, int cls);
   void Seal(uint32_t z);
   bool IsCurrent(const Sealed& s) const;

@@ -8,8 +8,6 @@ bool LifetimeProbe::WantsZone() { return ++opened_ % kEvery == 0 && zones_.size(
 
 void LifetimeProbe::StartZone(uint32_t zone, uint32_t blocks) {
   Zone& z = zones_[zone];
-  for (uint32_t entry : z.blocks)  // a probe zone reopened without Collected
-    if (entry) Gone(Decode(z, entry, 1).band);
   z.based = false;
   z.blocks.assign(blocks, 0);
 }
@@ -31,9 +29,8 @@ void LifetimeProbe::Wrote(uint32_t zone, uint32_t first, uint32_t n, double live
   if (born >= (uint64_t(1) << 29)) return;
   Advance(clock);
   for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i) {
-    if (z.blocks[i]) Gone(Decode(z, z.blocks[i], block_bytes).band);
     z.blocks[i] = static_cast<uint32_t>((born << 2 | uint64_t(band)) + 1);
-    ++live_[band];
+    if (band >= kC) ++live_[band - kC];
   }
 }
 
@@ -47,9 +44,12 @@ void LifetimeProbe::Died(uint32_t zone, uint32_t first, uint32_t n, uint64_t clo
   for (uint32_t i = first; i < first + n && i < z.blocks.size(); ++i) {
     if (!z.blocks[i]) continue;
     const Tracked t = Decode(z, z.blocks[i], block_bytes);
-    Gone(t.band);
-    deaths_[t.band] += 1;
-    if (t.band < 2) Outcome(t.band, double(clock) - t.born < h);
+    if (t.band >= kC) {
+      Gone(t.band);
+      deaths_[t.band - kC] += 1;
+    } else {
+      Outcome(t.band, double(clock) - t.born < h);
+    }
     z.blocks[i] = 0;
   }
   ++events_;
@@ -69,8 +69,11 @@ void LifetimeProbe::Collected(uint32_t zone, uint64_t clock, double mean, uint64
   for (uint32_t entry : z.blocks) {
     if (!entry) continue;
     const Tracked t = Decode(z, entry, block_bytes);
-    Gone(t.band);
-    if (t.band < 2 && double(clock) - t.born >= h) Outcome(t.band, false);
+    if (t.band >= kC) {
+      Gone(t.band);
+    } else if (double(clock) - t.born >= h) {
+      Outcome(t.band, false);
+    }
   }
   zones_.erase(it);
 }
@@ -82,7 +85,7 @@ LifetimeProbe::Tracked LifetimeProbe::Decode(const Zone& z, uint32_t entry, uint
 
 void LifetimeProbe::Advance(uint64_t clock) {
   if (clock > clock_) {
-    for (int b = 0; b < 4; ++b) exposure_[b] += double(live_[b]) * double(clock - clock_);
+    for (int b = 0; b < 2; ++b) exposure_[b] += double(live_[b]) * double(clock - clock_);
     clock_ = clock;
   }
 }
@@ -99,12 +102,12 @@ void LifetimeProbe::Decide() {
     if (ratio_ > kOn) continuum_ = true;
     if (ratio_ < kOff) continuum_ = false;
   }
-  if (deaths_[2] >= kFirstSamples && deaths_[3] >= kFirstSamples) {
-    middle_ratio_ = (deaths_[2] / exposure_[2]) / (deaths_[3] / exposure_[3]);
+  if (deaths_[0] >= kFirstSamples && deaths_[1] >= kFirstSamples) {
+    middle_ratio_ = (deaths_[0] / exposure_[0]) / (deaths_[1] / exposure_[1]);
     if (middle_ratio_ > kMiddleOn) middle_sorts_ = true;
     if (middle_ratio_ < kMiddleOff) middle_sorts_ = false;
   }
-  for (int b = 0; b < 4; ++b) early_[b] /= 2, survived_[b] /= 2, deaths_[b] /= 2, exposure_[b] /= 2;
+  for (int b = 0; b < 2; ++b) early_[b] /= 2, survived_[b] /= 2, deaths_[b] /= 2, exposure_[b] /= 2;
 }
 
 size_t LifetimeProbe::memory_bytes() const {

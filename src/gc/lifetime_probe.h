@@ -84,8 +84,8 @@ class LifetimeProbe {
  private:
   void Outcome(int band, bool early);
   void Decide();
-  void Advance(uint64_t clock);  // exposure up to `clock`
-  void Gone(int band) { live_[band] -= live_[band] > 0; }
+  void Advance(uint64_t clock);                                      // exposure up to `clock`
+  void Gone(int band) { live_[band - kC] -= live_[band - kC] > 0; }  // C or D
 
   // Per block: 0 (not tracked), else (born in blocks since `base`) << 2 |
   // band (A, B, C, D: 0..3), plus 1.
@@ -102,11 +102,13 @@ class LifetimeProbe {
   static Tracked Decode(const Zone& z, uint32_t entry, uint64_t block_bytes);
   std::unordered_map<uint32_t, Zone> zones_;
   uint64_t opened_ = 0, events_ = 0;
-  // Bands A and B: outcomes at the horizon h (survival).
-  double early_[4] = {0, 0, 0, 0}, survived_[4] = {0, 0, 0, 0};
-  // Bands C and D: deaths over exposure (tracked live blocks x clock).
-  uint64_t live_[4] = {0, 0, 0, 0}, clock_ = 0;
-  double deaths_[4] = {0, 0, 0, 0}, exposure_[4] = {0, 0, 0, 0};
+  // Bands A and B (0, 1): outcomes at the horizon h (survival).
+  double early_[2] = {0, 0}, survived_[2] = {0, 0};
+  // Bands C and D (kC, kC + 1): deaths over exposure (tracked live blocks x
+  // clock), indexed band - kC.
+  static constexpr int kC = 2;
+  uint64_t live_[2] = {0, 0}, clock_ = 0;
+  double deaths_[2] = {0, 0}, exposure_[2] = {0, 0};
   double ratio_ = 1, middle_ratio_ = 1;
   bool continuum_ = true;  // the prior: SepBIT's rules from the first write
   bool decided_ = false;
