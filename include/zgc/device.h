@@ -20,6 +20,7 @@
 #ifndef ZGC_DEVICE_H_
 #define ZGC_DEVICE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -105,6 +106,38 @@ struct Extent {
   friend bool operator==(const Extent&, const Extent&) = default;
 };
 
+// What a device call is for. zgc's layers name the phase of the device calls
+// they make (IoPhaseScope, per thread), so that power-cut sweeps can aim a
+// cut at each phase (PowerCut::phase) and report where a cut landed.
+enum class IoPhase : uint8_t {
+  kOther = 0,     // anything not named below (tools, tests, device setup)
+  kUserWrite,     // an owner's data write (a volume's Write)
+  kGcCopy,        // a GC relocation copy (any copy path)
+  kRelocate,      // an owner persisting its remaps in Relocate (a volume's journal)
+  kLogGroup,      // a metadata log group: records and the flush around them
+  kCheckpoint,    // a metadata log checkpoint (and the log zone it rolls to)
+  kZoneReset,     // a victim's reset, and the journal sync the owner makes before it
+  kRepair,        // recovery's deferred writes: finishing and resetting zones after Open
+  kFormat,        // laying out a new volume or log
+};
+inline constexpr size_t kIoPhases = 9;
+std::string_view IoPhaseName(IoPhase phase);
+// The calling thread's phase: the innermost IoPhaseScope, else kOther.
+IoPhase CurrentIoPhase();
+// Names the phase of the device calls the calling thread makes in its scope.
+// `only_if_unnamed`: keep an enclosing scope's phase (a log group written
+// inside a Relocate is Relocate's journal).
+class IoPhaseScope {
+ public:
+  explicit IoPhaseScope(IoPhase phase, bool only_if_unnamed = false);
+  ~IoPhaseScope();
+  IoPhaseScope(const IoPhaseScope&) = delete;
+  IoPhaseScope& operator=(const IoPhaseScope&) = delete;
+
+ private:
+  IoPhase previous_;
+};
+
 // How a simulated power failure treats what was not yet durable (see
 // ZonedDevice::CutPower).
 enum class PowerCutMode : uint8_t {
@@ -117,6 +150,20 @@ enum class PowerCutMode : uint8_t {
 struct PowerCut {
   PowerCutMode mode = PowerCutMode::kDrop;
   uint64_t seed = 0;
+  // ArmPowerCut only: count only mutating calls made in this phase (none:
+  // every mutating call counts).
+  std::optional<IoPhase> phase;
+};
+
+// The power-cut model's state (ZonedDevice::PowerStatus).
+struct PowerState {
+  bool powered = true;
+  bool armed = false;             // an ArmPowerCut is waiting for its call
+  uint64_t calls_to_cut = 0;      // armed: matching mutating calls until it fires
+  uint64_t cuts = 0;              // power failures so far (armed or CutPower)
+  bool last_cut_armed = false;    // the last failure was an armed cut firing
+  IoPhase last_cut_phase = IoPhase::kOther;  // the phase of the call it stopped
+  std::array<uint64_t, kIoPhases> calls{};   // mutating calls started so far, by phase
 };
 
 // The kernel block device behind a device (zbd:), for the offload paths that
@@ -191,10 +238,16 @@ class ZonedDevice {
   // device back as after a power cycle (open zones closed). An emu: file is
   // left as the device would be found, so it can also be reopened by URI once
   // this object is gone. ArmPowerCut(n, cut) cuts power when the n-th
-  // mutating call from now (Write, Append, Copy, ManageZones, Sync; n >= 1)
-  // starts: that call and every later one fail. Calls from any thread.
+  // mutating call from now (Write, Append, Copy, ManageZones, Sync; n >= 1;
+  // only calls in cut.phase when it is set) starts: that call and every
+  // later one fail. Every call made while the power is off fails with
+  // kPowerOff (never kIoError), so a checker tells a cut from a device error
+  // by the code. DisarmPowerCut cancels an armed cut that has not fired;
+  // PowerStatus says whether and where one fired. Calls from any thread.
   virtual Status CutPower(const PowerCut& cut);
   virtual Status ArmPowerCut(uint64_t nth_call, const PowerCut& cut);
+  virtual Status DisarmPowerCut();
+  virtual Result<PowerState> PowerStatus();
   virtual Status PowerOn();
 
   // Convenience wrappers of the calls above.

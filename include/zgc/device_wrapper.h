@@ -45,6 +45,8 @@ class DeviceWrapper : public ZonedDevice {
   Status ArmPowerCut(uint64_t nth_call, const PowerCut& cut) override {
     return target_->ArmPowerCut(nth_call, cut);
   }
+  Status DisarmPowerCut() override { return target_->DisarmPowerCut(); }
+  Result<PowerState> PowerStatus() override { return target_->PowerStatus(); }
   Status PowerOn() override { return target_->PowerOn(); }
 
   ZonedDevice& target() { return *target_; }

@@ -20,6 +20,11 @@
 // - The engine keeps `reserve_zones` free zones for itself: Allocate fails with
 //   kNoSpace rather than take them, so GC can always make progress.
 //
+// - Zones the device reports read-only (ZNS condition 0xD) are never written
+//   or reset; their live data (adopted by Resume) is moved out in the
+//   background, after which they hold nothing. Offline zones hold nothing the
+//   engine can read: an owner's extent there is refused by Resume.
+//
 // Thread safety: all methods may be called from any thread; they serialize on
 // one engine mutex, which is released while data is copied, while zones are
 // reset and while the owner is called. Copies of one victim to several GC
@@ -145,6 +150,13 @@ struct GcOptions {
   // Open/active-zone slots the engine leaves to the owner (its log's zone).
   uint32_t owner_active_zones = 0;
   PlacementPolicy placement = PlacementPolicy::kLifetime;
+  // The engine's block: the unit of allocations, OnWrite, OnInvalidate and
+  // every extent it hands out (0: the device's logical block). A multiple of
+  // the logical block size; an owner that maps 4 KiB blocks on a 512-byte-sector
+  // device sets 4096, so that it is never handed a piece of a block. A zone
+  // whose capacity is not a whole number of blocks is finished when its last
+  // whole block is written (the tail is never allocated).
+  uint32_t block_bytes = 0;
   // The most live data the owner will keep: its logical size (a volume's
   // size); 0: unknown. With it the class budget is planned from the first
   // write for the spare the full device will leave, instead of following the
@@ -170,6 +182,8 @@ struct GcStats {
   uint64_t background_collections = 0;
   double gc_seconds = 0;
   uint32_t free_zones = 0;
+  uint32_t degraded_zones = 0;     // read-only zones still holding live data to move out
+  uint64_t background_errors = 0;  // collections the scheduler gave up on (see Stop)
   // The engine's memory: per-zone records (GcStats::zone_table_bytes / zones is
   // the per-zone cost) and the live-extent index (8 bytes per live extent plus
   // slack).
@@ -192,13 +206,18 @@ class GcEngine {
   // the managed zones' states and the owner's live extents as recovered from
   // the owner's own metadata (any order; whole blocks). Full zones with live
   // data are victims as usual; a zone left half-written (a user or GC zone
-  // open at a crash) is finished, its unwritten tail dead; a zone holding no
-  // live data is reset and becomes free, so a copy that landed but whose
-  // remap was never persisted is garbage, never data. Placement history
-  // (classes, ages) starts afresh. Everything is checked before anything is
-  // written: kInvalidArgument names an extent outside the managed zones, past
-  // a zone's write pointer, unaligned or overlapping another; otherwise fails
-  // as Create does.
+  // open at a crash) is continued at its write pointer (one per placement
+  // class) or finished, its unwritten tail dead; a zone whose write pointer
+  // is not on a block boundary (a torn write of a 512-byte-sector device
+  // under 4 KiB blocks) is finished, never continued; a zone holding no live
+  // data is reset and becomes free, so a copy that landed but whose remap
+  // was never persisted is garbage, never data. Placement history (classes,
+  // ages) starts afresh. Resume writes nothing: the finishing and resetting
+  // are done by Repair, which the first call that writes (Allocate, Reserve,
+  // CollectOnce, the scheduler) makes first. kInvalidArgument names an extent
+  // outside the managed zones, in an offline zone, past a zone's write
+  // pointer, unaligned or overlapping another; otherwise fails as Create
+  // does.
   static Result<std::unique_ptr<GcEngine>> Resume(ZonedDevice& device, GcOwner& owner,
                                                   GcOptions options, std::span<const Extent> live);
   // Whether Create would take this device and these options, whatever its
@@ -220,7 +239,18 @@ class GcEngine {
   // nothing can be reclaimed, kInvalidArgument (unaligned length), kBusy
   // (called from inside the owner's Relocate/DiesAt), device errors.
   virtual Result<Allocation> Allocate(uint64_t length, const WriteHint& hint = {}) = 0;
-  // The allocated range now holds live data. kInvalidArgument if it was not allocated.
+  // Makes sure that allocations of `bytes` in all, made next by the calling
+  // owner (one writer at a time), will not fail with kNoSpace: collects
+  // synchronously, as Allocate would, until user zones have that much room
+  // beyond the GC reserve (placement gives way to fit: an allocation may go
+  // to another class's open zone). kNoSpace when the zones cannot be made to
+  // hold it (nothing changed), and fails as Allocate does. An owner reserves
+  // before a write that may span zones, so that it is refused whole rather
+  // than failing part way.
+  virtual Status Reserve(uint64_t bytes) = 0;
+  // The allocated range now holds live data. kInvalidArgument if it was not
+  // allocated. Device errors: the last block of a zone whose capacity is not
+  // whole blocks finishes the zone.
   virtual Status OnWrite(Extent extent) = 0;
   // The range holds no live data any more (whole or part of written extents).
   virtual Status OnInvalidate(Extent extent) = 0;
@@ -238,14 +268,24 @@ class GcEngine {
   // The background scheduler. Start launches it (kBusy if running); Pause and
   // Resume hold and release it between collections; Stop lets a collection in
   // progress finish (a batch is never abandoned half-copied), joins the thread
-  // and returns the first error the scheduler met (kNoSpace from an exhausted
-  // device is not an error). Concurrent Stop calls (and the destructor) are
+  // and returns the first error the scheduler met since the last Start or
+  // Stop, once (kNoSpace from an exhausted device is not an error; a failed
+  // collection leaves nothing half done, see CollectOnce). After an error
+  // the scheduler backs off (10 ms doubling to 1 s) before it tries again; a
+  // collection that gains no free zone is not repeated until the owner
+  // writes or invalidates something, and a writer waiting for a collection
+  // (Allocate, Reserve) goes before the scheduler's next one. Concurrent Stop calls (and the destructor) are
   // safe: one joins, the others wait for it. Start: kBusy if running; Start
   // and Stop: kBusy from inside the owner's callbacks. The destructor stops it.
   virtual Status Start() = 0;
   virtual void Pause() = 0;
   virtual void Resume() = 0;
   virtual Status Stop() = 0;
+  // What Resume left to write: finishes the zones it could not continue and
+  // resets those holding no live data (see Resume). Idempotent; the calls
+  // that write make it first. Device errors (what is left is retried next
+  // time).
+  virtual Status Repair() = 0;
   // Free zones (empty, not counting open ones) available to user writes.
   virtual uint32_t FreeZones() const = 0;
   virtual GcStats Stats() const = 0;

@@ -42,6 +42,8 @@ enum class Code : int {
   kPermission,          // access denied
   kAborted,             // cancelled, e.g. by shutdown
   kInternal,            // a bug in zgc: an invariant was broken (never expected)
+  kPowerOff,            // the device has no power (the emulated power-cut model): no call
+                        // succeeds until it is powered on; nothing about the data is implied
 };
 
 // Stable lower-case name of a code, e.g. "zone_state".
@@ -77,6 +79,7 @@ class [[nodiscard]] Status {
   static Status Permission(std::string msg) { return {Code::kPermission, std::move(msg)}; }
   static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
+  static Status PowerOff(std::string msg) { return {Code::kPowerOff, std::move(msg)}; }
 
   // A status with an explicit code and the errno that caused it (0 if none).
   Status(Code code, std::string msg, int sys_errno = 0);

@@ -5,7 +5,7 @@
 namespace zgc {
 
 std::string_view CodeName(Code code) {
-  static constexpr std::array<std::string_view, 15> kNames = {"ok",
+  static constexpr std::array<std::string_view, 16> kNames = {"ok",
                                                               "invalid_argument",
                                                               "not_found",
                                                               "not_supported",
@@ -19,7 +19,8 @@ std::string_view CodeName(Code code) {
                                                               "busy",
                                                               "permission",
                                                               "aborted",
-                                                              "internal"};
+                                                              "internal",
+                                                              "power_off"};
   const auto i = static_cast<size_t>(code);
   return i < kNames.size() ? kNames[i] : "unknown";
 }

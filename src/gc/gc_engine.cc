@@ -36,7 +36,13 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
     return Status::InvalidArgument(
         "GC options: need reserve_zones < low_watermark <= high_watermark");
   const DeviceInfo& info = device.info();
-  if (info.logical_block_size == 0 || info.zone_size / info.logical_block_size >= (1ull << 32))
+  if (options.block_bytes == 0) options.block_bytes = info.logical_block_size;
+  const uint64_t blk = options.block_bytes;
+  if (blk == 0 || blk % info.logical_block_size)
+    return Status::InvalidArgument("GC options: block_bytes " + std::to_string(blk) +
+                                   " is not a multiple of the device's " +
+                                   std::to_string(info.logical_block_size) + "-byte logical block");
+  if (info.zone_size / blk >= (1ull << 32))
     return Status::NotSupported(info.uri + ": zones of 2^32 blocks or more");
   // Each class keeps a zone open: fit them in the device's limits, GC classes first to give way.
   uint32_t limit = std::min(info.max_active_zones ? info.max_active_zones : ~0u,
@@ -71,10 +77,15 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
   uint32_t usable = 0;
   for (size_t i = 0; i < zones.size(); ++i) {
     const Zone& z = zones[i];
-    meta[i].cap = static_cast<uint32_t>(z.capacity / info.logical_block_size);
+    meta[i].cap = static_cast<uint32_t>(z.capacity / blk);
+    meta[i].ragged = z.capacity % blk != 0;
     if (i < options.first_zone || i >= last) continue;  // not the engine's
-    if (!z.sequential() || z.cond == ZoneCondition::kOffline || z.cond == ZoneCondition::kReadOnly)
+    if (!z.sequential() || z.cond == ZoneCondition::kOffline || meta[i].cap == 0) continue;
+    if (z.cond == ZoneCondition::kReadOnly) {
+      // Never written or reset; Resume adopts its live data to move it out.
+      if (!require_empty) meta[i].degraded = true;
       continue;
+    }
     if (require_empty && z.cond != ZoneCondition::kEmpty)
       return Status::InvalidArgument(info.uri + ": zone " + std::to_string(i) +
                                      " is not empty; the GC engine starts on an empty device");
@@ -87,7 +98,7 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
     return Status::NoSpace(info.uri + ": " + std::to_string(usable) +
                            " zones are too few for a GC reserve of " +
                            std::to_string(options.reserve_zones));
-  const uint64_t capacity = GcEngineImpl::CapacityBlocks(meta) * info.logical_block_size;
+  const uint64_t capacity = GcEngineImpl::CapacityBlocks(meta) * blk;
   if (options.logical_bytes > capacity)
     return Status::InvalidArgument(
         "GC options: logical_bytes " + std::to_string(options.logical_bytes) +
@@ -112,7 +123,7 @@ Result<uint64_t> GcEngine::MaxLiveBytes(ZonedDevice& device, GcOptions options) 
   const size_t keep = caps.size() - std::min<size_t>(caps.size(), options.reserve_zones + 1);
   uint64_t blocks = 0;
   for (size_t i = 0; i < keep; ++i) blocks += caps[i];
-  return blocks * device.info().logical_block_size;
+  return blocks * options.block_bytes;
 }
 
 namespace {
@@ -143,7 +154,7 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Resume(ZonedDevice& device, GcOwner&
   std::vector<Zone> zones;
   ZGC_ASSIGN_OR_RETURN(std::vector<ZoneMeta> meta, Survey(device, options, false, &zones));
   const DeviceInfo& info = device.info();
-  const uint64_t lbs = info.logical_block_size, zs = info.zone_size;
+  const uint64_t blk = options.block_bytes, zs = info.zone_size;
   // Check every extent before anything is written (in device order; an
   // owner that rebuilt them from a bitmap gives them sorted already).
   auto by_offset = [](const Extent& a, const Extent& b) { return a.offset < b.offset; };
@@ -160,15 +171,20 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Resume(ZonedDevice& device, GcOwner&
   };
   for (size_t i = 0; i < sorted.size(); ++i) {
     const Extent& e = sorted[i];
-    if (e.length == 0 || e.offset % lbs || e.length % lbs) return bad(e, "is not whole blocks");
+    if (e.length == 0 || e.offset % blk || e.length % blk) return bad(e, "is not whole blocks");
     const uint64_t z = e.offset / zs;
     if (z >= zones.size() || (e.end() - 1) / zs != z) return bad(e, "is not inside one zone");
-    if (meta[z].state != ZoneMeta::State::kFree)
+    if (zones[z].cond == ZoneCondition::kOffline && z >= options.first_zone)
+      return bad(e, "lies in offline zone " + std::to_string(z) + " (its data is lost)");
+    if (meta[z].state != ZoneMeta::State::kFree && !meta[z].degraded)
       return bad(e, "is not in a zone the engine manages");
     const Zone& zone = zones[z];
-    const uint64_t written =
-        zone.cond == ZoneCondition::kFull ? zone.start + zone.capacity : zone.wp;
+    const uint64_t written = zone.cond == ZoneCondition::kFull || meta[z].degraded
+                                 ? zone.start + zone.capacity
+                                 : zone.wp;
     if (e.end() > written) return bad(e, "lies past the zone's write pointer " + Hex(written));
+    if (e.end() > zone.start + uint64_t(meta[z].cap) * blk)
+      return bad(e, "lies past the zone's last whole block");
     if (i && sorted[i - 1].end() > e.offset) return bad(e, "overlaps another");
   }
   ZGC_ASSIGN_OR_RETURN(auto copiers, MakeCopiers(device, options));
@@ -177,36 +193,51 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Resume(ZonedDevice& device, GcOwner&
   for (const Extent& e : sorted) {
     const uint32_t z = static_cast<uint32_t>(e.offset / zs);
     has_live[z] = 1;
-    meta[z].extents.Append(static_cast<uint32_t>((e.offset - z * zs) / lbs),
-                           static_cast<uint32_t>(e.length / lbs));
+    meta[z].extents.Append(static_cast<uint32_t>((e.offset - z * zs) / blk),
+                           static_cast<uint32_t>(e.length / blk));
   }
   // Half-written zones with live data are continued at their write pointer,
   // one per placement class (user classes first: they take the most writes);
-  // any more are finished, their unwritten tails dead.
+  // any more, and any whose write pointer is not on a block boundary or has
+  // no whole block left, are finished, their unwritten tails dead. Nothing is
+  // written here: Repair does the finishing and resetting.
   std::vector<std::pair<uint32_t, std::pair<bool, int>>> continued;  // zone, (gc, class)
+  std::vector<uint32_t> finish, reset;
   int next_user = 0, next_gc = 0;
   for (uint32_t z = 0; z < zones.size(); ++z) {
-    if (meta[z].state != ZoneMeta::State::kFree || zones[z].cond == ZoneCondition::kEmpty) continue;
+    ZoneMeta& m = meta[z];
+    if (m.degraded) {
+      // Read-only: its live data is moved out; nothing else happens to it.
+      if (has_live[z]) {
+        m.state = ZoneMeta::State::kFull;
+        m.alloc = m.written = m.cap;
+      }
+      continue;
+    }
+    if (m.state != ZoneMeta::State::kFree || zones[z].cond == ZoneCondition::kEmpty) continue;
     if (!has_live[z]) {
-      ZGC_RETURN_IF_ERROR(device.ResetZone(zones[z].start));
+      m.state = ZoneMeta::State::kDirty;
+      reset.push_back(z);
       continue;
     }
     if (zones[z].cond != ZoneCondition::kFull) {
-      if (next_user < options.user_classes || next_gc < options.gc_classes) {
+      const uint64_t at = zones[z].wp - zones[z].start;
+      const bool whole = at % blk == 0 && at / blk < m.cap;
+      if (whole && (next_user < options.user_classes || next_gc < options.gc_classes)) {
         const bool gc = next_user >= options.user_classes;
         continued.push_back({z, {gc, gc ? next_gc++ : next_user++}});
-        const uint32_t wp = static_cast<uint32_t>((zones[z].wp - zones[z].start) / lbs);
-        meta[z].state = ZoneMeta::State::kFull;  // until AdoptZones opens it
-        meta[z].alloc = meta[z].written = wp;
+        m.state = ZoneMeta::State::kFull;  // until AdoptZones opens it
+        m.alloc = m.written = static_cast<uint32_t>(at / blk);
         continue;
       }
-      ZGC_RETURN_IF_ERROR(device.FinishZone(zones[z].start));
+      finish.push_back(z);
     }
-    meta[z].state = ZoneMeta::State::kFull;
-    meta[z].alloc = meta[z].written = meta[z].cap;
+    m.state = ZoneMeta::State::kFull;
+    m.alloc = m.written = m.cap;
   }
   auto* engine = new GcEngineImpl(device, owner, options, std::move(copiers), std::move(meta));
   engine->AdoptZones(continued);
+  engine->SetRepairs(std::move(finish), std::move(reset));
   return std::unique_ptr<GcEngine>(engine);
 }
 

@@ -11,6 +11,7 @@ namespace zgc {
 Status GcEngineImpl::CollectOnce() {
   if (InOwnerCallback()) return Reentered("CollectOnce");
   std::unique_lock lock(mu_);
+  ZGC_RETURN_IF_ERROR(RepairLocked());
   return Collect(lock);
 }
 
@@ -23,7 +24,7 @@ uint64_t GcEngineImpl::GcRoom() const {
   uint64_t room = 0;
   for (int c = 0; c < opt_.gc_classes; ++c)
     if (open_gc_[c] >= 0) room += uint64_t(zones_[open_gc_[c]].cap - zones_[open_gc_[c]].alloc);
-  return room * lbs_;
+  return room * blk_;
 }
 
 Candidate GcEngineImpl::MakeCandidate(uint32_t z) const {
@@ -131,14 +132,30 @@ Status GcEngineImpl::SealOpenZoneWithMostGarbage() {
   return Status::OK();
 }
 
-Status GcEngineImpl::Collect(std::unique_lock<std::mutex>& lock) {
-  cv_.wait(lock, [&] { return !collecting_; });
-  auto victim = PickVictim();
+Status GcEngineImpl::Collect(std::unique_lock<std::mutex>& lock, bool background) {
+  if (background) {
+    // A writer waiting to collect goes first: the scheduler's collections
+    // must not keep it out (it would wait for good behind a run of them).
+    cv_.wait(lock, [&] { return !collecting_ && writers_waiting_ == 0; });
+  } else {
+    ++writers_waiting_;
+    cv_.wait(lock, [&] { return !collecting_; });
+    --writers_waiting_;
+  }
+  Result<uint32_t> victim = Status::NoSpace("");
+  // The scheduler moves live data out of read-only zones while a destination
+  // is free beyond the reserve (it frees no zone: writers never wait for it).
+  if (background && !evacuate_.empty() && lists_.free_count() > opt_.reserve_zones)
+    victim = evacuate_.back();
+  if (!victim.ok()) victim = PickVictim();
   if (!victim.ok() && victim.status().code() == Code::kNoSpace) {
     if (SealOpenZoneWithMostGarbage().ok()) {
       victim = PickVictim();
     } else {
       victim = PickVictim(/*consolidate=*/true);
+      // An entirely live victim gains a zone only if the GC zones already
+      // open take all of it.
+      consolidating_ = victim.ok() && zones_[*victim].extents.live_blocks() == zones_[*victim].cap;
     }
   }
   if (!victim.ok()) return victim.status();
@@ -147,6 +164,7 @@ Status GcEngineImpl::Collect(std::unique_lock<std::mutex>& lock) {
   Status s = Relocate(lock, *victim);
   stats_.gc_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   collecting_ = false;
+  consolidating_ = false;
   cv_.notify_all();
   return s;
 }
@@ -157,8 +175,9 @@ Status GcEngineImpl::ReserveDestinations(int cls, int allowed, CopyGroup& g, dou
     // (Route): the rest goes on in the last allowed class, which would
     // otherwise never finish its own.
     if (open_gc_[cls] < 0 && cls >= allowed) cls = allowed - 1;
-    // With no free zone left (or squeezed), another GC class's open zone takes the data.
-    if (open_gc_[cls] < 0 && (lists_.free_count() == 0 || squeeze_)) {
+    // With no free zone left (or squeezed, or consolidating), another GC
+    // class's open zone takes the data.
+    if (open_gc_[cls] < 0 && (lists_.free_count() == 0 || squeeze_ || consolidating_)) {
       for (int o = 0; o < opt_.gc_classes; ++o) {
         if (o == cls || open_gc_[o] < 0) continue;
         const ZoneMeta& om = zones_[open_gc_[o]];
@@ -169,22 +188,22 @@ Status GcEngineImpl::ReserveDestinations(int cls, int allowed, CopyGroup& g, dou
       }
     }
     if (open_gc_[cls] < 0) {
-      if (lists_.free_count() == 0)
+      if (lists_.free_count() == 0 || consolidating_)
         return Status::NoSpace(dev_.info().uri + ": no free zone left to relocate into");
       open_gc_[cls] = static_cast<int32_t>(Open(true, cls));
     }
     const uint32_t d = static_cast<uint32_t>(open_gc_[cls]);
     ZoneMeta& dm = zones_[d];
-    const uint64_t take = std::min<uint64_t>(need / lbs_, dm.cap - dm.alloc);
+    const uint64_t take = std::min<uint64_t>(need / blk_, dm.cap - dm.alloc);
     // The zone's clock is the mean birth of its data while it is open.
     dm.clock =
         static_cast<uint64_t>((double(dm.clock) * dm.alloc + std::max(birth, 0.0) * double(take)) /
                               double(dm.alloc + take));
-    const uint64_t at = Start(d) + uint64_t(dm.alloc) * lbs_;
-    g.dests.push_back({at, at + take * lbs_});
+    const uint64_t at = Start(d) + uint64_t(dm.alloc) * blk_;
+    g.dests.push_back({at, at + take * blk_});
     g.dest_zones.push_back(d);
     dm.alloc += static_cast<uint32_t>(take);
-    need -= take * lbs_;
+    need -= take * blk_;
     if (dm.alloc == dm.cap) {
       Seal(d);
       open_gc_[cls] = -1;
@@ -214,12 +233,12 @@ Status GcEngineImpl::Abandon(uint32_t v, std::vector<CopyGroup>& groups, Status 
 
 Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   ZoneMeta& vm = zones_[v];
-  lists_.Remove(v);
+  if (lists_.Indexed(v)) lists_.Remove(v);
   vm.state = ZoneMeta::State::kCollecting;
   dying_.clear();
   std::vector<Extent> sources;
   vm.extents.ForEach([&](uint32_t s, uint32_t n) {
-    sources.push_back({Start(v) + uint64_t(s) * lbs_, uint64_t(n) * lbs_});
+    sources.push_back({Start(v) + uint64_t(s) * blk_, uint64_t(n) * blk_});
   });
   const int k = opt_.gc_classes;
   const uint64_t now = clock_;
@@ -282,6 +301,7 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   lock.unlock();
   // One batch per class, each to its own zone: submitted together.
   auto copy = [&](int c) {
+    IoPhaseScope phase(IoPhase::kGcCopy);  // per thread: copies may run on pool threads
     groups[c].plan = copiers_[c]->Copy(groups[c].sources, groups[c].dests);
   };
   if (Independent(groups)) {
@@ -315,6 +335,13 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
     }
     stats_.relocated_bytes += g.plan->bytes;
   }
+  // A ragged destination whose last whole block landed is finished now.
+  for (CopyGroup& g : groups)
+    for (uint32_t d : g.dest_zones)
+      if (Status f = FinishIfRagged(d); !f.ok()) {
+        for (const Move& m : moves) InvalidateLocked({m.to, m.from.length});
+        return Abandon(v, groups, f);
+      }
   lock.unlock();
   auto accepted = Result<std::vector<bool>>(std::vector<bool>{});
   if (!moves.empty()) {
@@ -349,8 +376,18 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
 
 Status GcEngineImpl::ResetVictim(std::unique_lock<std::mutex>& lock, uint32_t v) {
   ZoneMeta& vm = zones_[v];
+  if (vm.degraded) {
+    // A read-only zone is never reset: its data has moved out, and it is out
+    // of use for good.
+    gauge_.Dropped(vm.gc, vm.extents.live_blocks());
+    vm.extents.Clear();
+    vm.state = ZoneMeta::State::kUnusable;
+    std::erase(evacuate_, v);
+    ++stats_.collections;
+    return Status::OK();
+  }
   if (vm.probe) {  // what is still live in it survived
-    probe_.Collected(v, clock_, MeanLifetime(), lbs_);
+    probe_.Collected(v, clock_, MeanLifetime(), blk_);
     vm.probe = false;
   }
   // The owner has remapped everything: what the victim still counts is dead.
@@ -361,10 +398,13 @@ Status GcEngineImpl::ResetVictim(std::unique_lock<std::mutex>& lock, uint32_t v)
   lock.unlock();
   Status reset;
   {
-    OwnerCall in_owner(owner_thread_);
-    reset = owner_.BeforeReset(v);
+    IoPhaseScope phase(IoPhase::kZoneReset);
+    {
+      OwnerCall in_owner(owner_thread_);
+      reset = owner_.BeforeReset(v);
+    }
+    if (reset.ok()) reset = dev_.ResetZone(Start(v));
   }
-  if (reset.ok()) reset = dev_.ResetZone(Start(v));
   lock.lock();
   if (!reset.ok()) {
     // Back among the victims, entirely dead: the next collection picks it
@@ -387,11 +427,11 @@ void GcEngineImpl::AddRelocated(uint64_t offset, uint64_t length) {
   for (uint64_t off = offset; off < offset + length;) {
     const uint32_t z = static_cast<uint32_t>(off / zone_size_);
     ZoneMeta& m = zones_[z];
-    const uint64_t n = std::min(offset + length, Start(z) + uint64_t(m.cap) * lbs_) - off;
-    m.extents.Append(static_cast<uint32_t>((off - Start(z)) / lbs_),
-                     static_cast<uint32_t>(n / lbs_));
-    gauge_.Added(true, n / lbs_);
-    m.written += static_cast<uint32_t>(n / lbs_);
+    const uint64_t n = std::min(offset + length, Start(z) + uint64_t(m.cap) * blk_) - off;
+    m.extents.Append(static_cast<uint32_t>((off - Start(z)) / blk_),
+                     static_cast<uint32_t>(n / blk_));
+    gauge_.Added(true, n / blk_);
+    m.written += static_cast<uint32_t>(n / blk_);
     Reindex(z);
     off += n;
   }
@@ -402,10 +442,10 @@ void GcEngineImpl::InvalidateLocked(Extent e) {
     const uint32_t z = static_cast<uint32_t>(off / zone_size_);
     const uint64_t n = std::min(e.end(), Start(z) + zone_size_) - off;
     if (zones_[z].probe)
-      probe_.Died(z, static_cast<uint32_t>((off - Start(z)) / lbs_),
-                  static_cast<uint32_t>(n / lbs_), clock_, MeanLifetime(), lbs_);
+      probe_.Died(z, static_cast<uint32_t>((off - Start(z)) / blk_),
+                  static_cast<uint32_t>(n / blk_), clock_, MeanLifetime(), blk_);
     const uint32_t died = zones_[z].extents.Invalidate(
-        static_cast<uint32_t>((off - Start(z)) / lbs_), static_cast<uint32_t>(n / lbs_));
+        static_cast<uint32_t>((off - Start(z)) / blk_), static_cast<uint32_t>(n / blk_));
     // Data dying in a victim being copied dies at its copy too (applied once
     // the copy's placements are known).
     if (died && zones_[z].state == ZoneMeta::State::kCollecting) dying_.push_back({off, n});
@@ -418,9 +458,21 @@ void GcEngineImpl::InvalidateLocked(Extent e) {
 void GcEngineImpl::Resync(uint32_t d) {
   ZoneMeta& dm = zones_[d];
   auto z = dev_.ReportZone(Start(d));
-  const uint32_t wp = !z.ok() || z->cond == ZoneCondition::kFull
-                          ? dm.cap
-                          : static_cast<uint32_t>((z->wp - Start(d)) / lbs_);
+  uint32_t wp = dm.cap;
+  if (z.ok() && z->cond != ZoneCondition::kFull) {
+    const uint64_t at = z->wp - Start(d);
+    wp = static_cast<uint32_t>(std::min<uint64_t>(at / blk_, dm.cap));
+    // A copy that stopped inside a block leaves a write pointer nothing can
+    // continue from: the zone is finished (by Repair, at the next call that
+    // writes) and its tail is dead.
+    if (at % blk_ || wp == dm.cap) {
+      if (std::find(to_finish_.begin(), to_finish_.end(), d) == to_finish_.end())
+        to_finish_.push_back(d);
+      wp = dm.cap;
+    }
+  } else if (!z.ok() && std::find(to_finish_.begin(), to_finish_.end(), d) == to_finish_.end()) {
+    to_finish_.push_back(d);  // unknown: finish it rather than write at a guess
+  }
   dm.written = dm.alloc = wp;  // landed bytes are garbage but occupy the zone
   if (dm.alloc == dm.cap && dm.state == ZoneMeta::State::kOpen) {
     for (int c = 0; c < opt_.gc_classes; ++c)

@@ -9,11 +9,12 @@
 namespace zgc {
 
 Result<Allocation> GcEngineImpl::Allocate(uint64_t length, const WriteHint& hint) {
-  if (length == 0 || length % lbs_)
+  if (length == 0 || length % blk_)
     return Status::InvalidArgument("allocation of " + std::to_string(length) +
                                    " bytes is not whole blocks");
   if (InOwnerCallback()) return Reentered("Allocate");
   std::unique_lock lock(mu_);
+  ZGC_RETURN_IF_ERROR(RepairLocked());
   // The owner's own knowledge (hint or death time) is used whatever the gauge says.
   const bool told = hint.dies_at != 0 || hint.lifetime != Lifetime::kUnknown;
   told_ = told_ || told;
@@ -21,6 +22,12 @@ Result<Allocation> GcEngineImpl::Allocate(uint64_t length, const WriteHint& hint
   const double lived = LivedOf(hint);
   int cls = UserClass(hint, allowed, lived);
   cls = Route(open_user_, opt_.user_classes, allowed, cls);
+  // Never hand out an empty extent, whatever the zone table says: an open
+  // zone with no whole block left is sealed and another one taken.
+  while (open_user_[cls] >= 0 && zones_[open_user_[cls]].alloc >= zones_[open_user_[cls]].cap) {
+    Seal(static_cast<uint32_t>(open_user_[cls]));
+    open_user_[cls] = -1;
+  }
   if (open_user_[cls] < 0) {
     // Taking a zone must leave the reserve intact: reclaim first when it would not.
     uint64_t futile = 0;
@@ -32,9 +39,8 @@ Result<Allocation> GcEngineImpl::Allocate(uint64_t length, const WriteHint& hint
         // own) squeeze GC data into whatever GC zone is open.
         futile = lists_.free_count() > before ? 0 : futile + 1;
         if (futile > 2 * uint64_t(opt_.gc_classes) + 2) squeeze_ = true;
-        if (futile > 4 * zones_.size())
-          return Status::NoSpace(dev_.info().uri + ": garbage collection makes no progress");
-        continue;
+        if (futile <= 4 * zones_.size()) continue;
+        s = Status::NoSpace(dev_.info().uri + ": garbage collection makes no progress");
       }
       // The background collection this one waited for may have freed a zone.
       if (lists_.free_count() > opt_.reserve_zones) continue;
@@ -49,10 +55,13 @@ Result<Allocation> GcEngineImpl::Allocate(uint64_t length, const WriteHint& hint
   }
   const uint32_t z = static_cast<uint32_t>(open_user_[cls]);
   ZoneMeta& m = zones_[z];
-  const uint64_t n = std::min<uint64_t>(length / lbs_, m.cap - m.alloc);
-  const Allocation a{Start(z) + uint64_t(m.alloc) * lbs_, n * lbs_};
+  if (m.alloc >= m.cap)  // an AnyOpen fallback is never full (full zones are sealed)
+    return Status::Internal(dev_.info().uri + ": open user zone " + std::to_string(z) +
+                            " has no block left to allocate");
+  const uint64_t n = std::min<uint64_t>(length / blk_, m.cap - m.alloc);
+  const Allocation a{Start(z) + uint64_t(m.alloc) * blk_, n * blk_};
   if (m.probe)
-    probe_.Wrote(z, m.alloc, static_cast<uint32_t>(n), lived, clock_, MeanLifetime(), lbs_);
+    probe_.Wrote(z, m.alloc, static_cast<uint32_t>(n), lived, clock_, MeanLifetime(), blk_);
   m.alloc += static_cast<uint32_t>(n);
   Nudge();
   if (m.alloc == m.cap) {
@@ -62,35 +71,116 @@ Result<Allocation> GcEngineImpl::Allocate(uint64_t length, const WriteHint& hint
   return a;
 }
 
+uint64_t GcEngineImpl::UserRoom() const {
+  uint64_t blocks = 0;
+  for (int c = 0; c < opt_.user_classes; ++c)
+    if (open_user_[c] >= 0) blocks += zones_[open_user_[c]].cap - zones_[open_user_[c]].alloc;
+  uint32_t min_cap = ~0u;
+  for (uint32_t z = 0; z < zones_.size(); ++z)
+    if (zones_[z].state == ZoneMeta::State::kFree) min_cap = std::min(min_cap, zones_[z].cap);
+  const uint32_t spare = lists_.free_count() > opt_.reserve_zones
+                             ? lists_.free_count() - opt_.reserve_zones
+                             : 0;
+  if (spare) blocks += uint64_t(spare) * min_cap;
+  return blocks * blk_;
+}
+
+Status GcEngineImpl::Reserve(uint64_t bytes) {
+  if (bytes % blk_)
+    return Status::InvalidArgument("reservation of " + std::to_string(bytes) +
+                                   " bytes is not whole blocks");
+  if (InOwnerCallback()) return Reentered("Reserve");
+  std::unique_lock lock(mu_);
+  ZGC_RETURN_IF_ERROR(RepairLocked());
+  if (bytes > CapacityBlocks(zones_) * blk_)
+    return Status::NoSpace(dev_.info().uri + ": " + std::to_string(bytes) +
+                           " bytes are more than the device holds");
+  uint64_t futile = 0;
+  while (UserRoom() < bytes) {
+    const uint64_t before = UserRoom();
+    Status s = Collect(lock);
+    if (!s.ok()) {
+      if (s.code() != Code::kNoSpace) return s;
+      if (UserRoom() >= bytes) break;  // a background collection this one waited for
+      return Status::NoSpace(dev_.info().uri + ": no room for " + std::to_string(bytes) +
+                             " bytes: " + std::to_string(UserRoom()) +
+                             " can be made free (nothing was written)");
+    }
+    futile = UserRoom() > before ? 0 : futile + 1;
+    if (futile > 2 * uint64_t(opt_.gc_classes) + 2) squeeze_ = true;
+    if (futile > 4 * zones_.size())
+      return Status::NoSpace(dev_.info().uri +
+                             ": garbage collection makes no progress (nothing was written)");
+  }
+  return Status::OK();
+}
+
+Status GcEngineImpl::FinishIfRagged(uint32_t z) {
+  ZoneMeta& m = zones_[z];
+  if (!m.ragged || m.written != m.cap) return Status::OK();
+  IoPhaseScope phase(IoPhase::kRepair, /*only_if_unnamed=*/true);
+  return dev_.FinishZone(Start(z));
+}
+
+Status GcEngineImpl::Repair() {
+  if (InOwnerCallback()) return Reentered("Repair");
+  std::lock_guard lock(mu_);
+  return RepairLocked();
+}
+
+Status GcEngineImpl::RepairLocked() {
+  if (to_finish_.empty() && to_reset_.empty()) return Status::OK();
+  IoPhaseScope phase(IoPhase::kRepair);
+  while (!to_finish_.empty()) {
+    const uint32_t z = to_finish_.back();
+    if (Status s = dev_.FinishZone(Start(z)); !s.ok())
+      return s.WithContext("finishing zone " + std::to_string(z) + " after recovery");
+    to_finish_.pop_back();
+  }
+  while (!to_reset_.empty()) {
+    const uint32_t z = to_reset_.back();
+    if (Status s = dev_.ResetZone(Start(z)); !s.ok())
+      return s.WithContext("resetting zone " + std::to_string(z) + " (no live data) after recovery");
+    to_reset_.pop_back();
+    ZoneMeta& m = zones_[z];
+    m.state = ZoneMeta::State::kFree;
+    m.alloc = m.written = 0;
+    lists_.PushFree(z);
+  }
+  return Status::OK();
+}
+
 Status GcEngineImpl::OnWrite(Extent e) {
   std::lock_guard lock(mu_);
   const uint32_t z = static_cast<uint32_t>(e.offset / zone_size_);
-  if (e.length == 0 || e.offset % lbs_ || e.length % lbs_ || z >= zones_.size())
+  if (e.length == 0 || e.offset % blk_ || e.length % blk_ || z >= zones_.size())
     return Status::InvalidArgument("OnWrite: " + Hex(e.offset) + "+" + Hex(e.length) +
                                    " is not whole blocks");
   ZoneMeta& m = zones_[z];
   const bool mine =
       !m.gc && (m.state == ZoneMeta::State::kOpen || m.state == ZoneMeta::State::kFull);
-  const uint32_t first = static_cast<uint32_t>((e.offset - Start(z)) / lbs_);
-  const uint32_t n = static_cast<uint32_t>(e.length / lbs_);
-  if (!mine || uint64_t(first) + n > m.alloc || !m.extents.Append(first, n))
+  const uint32_t first = static_cast<uint32_t>((e.offset - Start(z)) / blk_);
+  const uint32_t n = static_cast<uint32_t>(e.length / blk_);
+  if (!mine || m.degraded || uint64_t(first) + n > m.alloc || !m.extents.Append(first, n))
     return Status::InvalidArgument("OnWrite: " + Hex(e.offset) + "+" + Hex(e.length) +
                                    " was not allocated, or was reported already");
   m.written += n;
   stats_.user_bytes += e.length;
   clock_ += e.length;
+  Changed();
   gauge_.Added(false, n);
   gauge_.Wrote(n);
   Reindex(z);
-  return Status::OK();
+  return FinishIfRagged(z);
 }
 
 Status GcEngineImpl::OnInvalidate(Extent e) {
   std::lock_guard lock(mu_);
-  if (e.offset % lbs_ || e.length % lbs_ || e.end() > zone_size_ * zones_.size())
+  if (e.offset % blk_ || e.length % blk_ || e.end() > zone_size_ * zones_.size())
     return Status::InvalidArgument("OnInvalidate: " + Hex(e.offset) + "+" + Hex(e.length) +
                                    " is not whole blocks");
   InvalidateLocked(e);
+  Changed();
   return Status::OK();
 }
 
@@ -108,6 +198,15 @@ void GcEngineImpl::AdoptZones(const std::vector<std::pair<uint32_t, std::pair<bo
     ZoneMeta& m = zones_[z];
     if (m.state != ZoneMeta::State::kFull && m.state != ZoneMeta::State::kOpen) continue;
     gauge_.Added(m.gc, m.extents.live_blocks());
+    if (m.degraded) {
+      evacuate_.push_back(z);
+      continue;
+    }
+    // Windowed greedy's window: the adopted full zones, oldest (unknown: by
+    // zone) first, so that it has victims after a restart.
+    if (opt_.policy == VictimPolicy::kWindowedGreedy && m.state == ZoneMeta::State::kFull &&
+        m.written == m.cap)
+      sealed_.push_back({z, m.clock});
     Reindex(z);
   }
 }
@@ -121,6 +220,7 @@ GcStats GcEngineImpl::Stats() const {
   std::lock_guard lock(mu_);
   GcStats s = stats_;
   s.free_zones = lists_.free_count();
+  s.degraded_zones = static_cast<uint32_t>(evacuate_.size());
   s.zone_table_bytes = zones_.capacity() * sizeof(ZoneMeta) + sealed_.size() * sizeof(Sealed) +
                        lists_.memory_bytes();
   for (const ZoneMeta& m : zones_) s.extent_index_bytes += m.extents.memory_bytes();
@@ -138,7 +238,7 @@ double GcEngineImpl::VictimLifespan() const {
 
 void GcEngineImpl::RecordVictimLifespan(const ZoneMeta& v) {
   if (v.gc || v.cls != 0) return;
-  const double opened = double(v.clock) - double(v.span) * double(lbs_);
+  const double opened = double(v.clock) - double(v.span) * double(blk_);
   const double life = std::max(0.0, double(clock_) - opened);
   double& slot = lifespans_[lifespans_n_ % 16];
   if (lifespans_n_ >= 16) lifespan_sum_ -= slot;
@@ -149,12 +249,14 @@ void GcEngineImpl::RecordVictimLifespan(const ZoneMeta& v) {
 
 double GcEngineImpl::MeanLifetime() const {
   const uint64_t live = gauge_.live_blocks();
-  return double(live ? live : capacity_blocks_) * double(lbs_);
+  return double(live ? live : capacity_blocks_) * double(blk_);
 }
 
-// At construction a managed zone is free or (on Resume) full.
+// At construction a managed zone is free or (on Resume) full or dirty; a
+// degraded one holds data but takes no more.
 static bool Managed(const ZoneMeta& m) {
-  return m.state == ZoneMeta::State::kFree || m.state == ZoneMeta::State::kFull;
+  return !m.degraded && (m.state == ZoneMeta::State::kFree || m.state == ZoneMeta::State::kFull ||
+                         m.state == ZoneMeta::State::kDirty);
 }
 
 size_t GcEngineImpl::UsableZones(const std::vector<ZoneMeta>& zones) {
@@ -180,7 +282,7 @@ std::pair<int, int> GcEngineImpl::Budget(bool told) const {
     return {1, 1};
   // Planned for the full device when the owner told its logical size: a class
   // opened while the device is emptier would be dropped as it fills.
-  const double live = std::max(double(gauge_.live_blocks()), double(opt_.logical_bytes / lbs_));
+  const double live = std::max(double(gauge_.live_blocks()), double(opt_.logical_bytes / blk_));
   const double spare = (double(capacity_blocks_) - live) / zone_cap_blocks_ - opt_.reserve_zones;
   int extra = spare > 0 ? static_cast<int>(spare / kSparePerClass) : 0;
   int user = 1, gc = 1;
@@ -253,10 +355,10 @@ int GcEngineImpl::UserClass(const WriteHint& hint, int allowed, double lived) co
 double GcEngineImpl::BirthOf(uint32_t z, uint64_t offset) const {
   const ZoneMeta& m = zones_[z];
   const bool open = m.state == ZoneMeta::State::kOpen;
-  if (m.gc) return open ? double(m.clock) : double(m.clock) - double(m.span) * double(lbs_);
+  if (m.gc) return open ? double(m.clock) : double(m.clock) - double(m.span) * double(blk_);
   const double until = open ? double(clock_) : double(m.clock);
-  const double opened = open ? double(m.clock) : until - double(m.span) * double(lbs_);
-  const double frac = double(offset - Start(z)) / (double(m.cap) * double(lbs_));
+  const double opened = open ? double(m.clock) : until - double(m.span) * double(blk_);
+  const double frac = double(offset - Start(z)) / (double(m.cap) * double(blk_));
   return opened + frac * (until - opened);
 }
 
@@ -279,7 +381,7 @@ void GcEngineImpl::Seal(uint32_t z) {
   ZoneMeta& m = zones_[z];
   m.state = ZoneMeta::State::kFull;
   // User zones: how long they were open; GC zones: how old their data was.
-  m.span = static_cast<uint32_t>(std::min<uint64_t>((clock_ - std::min(m.clock, clock_)) / lbs_,
+  m.span = static_cast<uint32_t>(std::min<uint64_t>((clock_ - std::min(m.clock, clock_)) / blk_,
                                                     std::numeric_limits<uint32_t>::max()));
   m.clock = clock_;
   if (opt_.policy == VictimPolicy::kWindowedGreedy) {
@@ -300,6 +402,15 @@ bool GcEngineImpl::IsCurrent(const Sealed& s) const {
 
 void GcEngineImpl::Reindex(uint32_t z) {
   ZoneMeta& m = zones_[z];
+  if (m.degraded) {
+    // Never a victim of the policy: its data is moved out (evacuate_), and
+    // once none is left it is out of use for good.
+    if (m.extents.live_blocks() == 0 && m.state == ZoneMeta::State::kFull) {
+      m.state = ZoneMeta::State::kUnusable;
+      std::erase(evacuate_, z);
+    }
+    return;
+  }
   if (m.state == ZoneMeta::State::kFull && m.written == m.cap) {
     lists_.Index(z, m.extents.live_blocks(), m.cap, m.clock);
   } else if (lists_.Indexed(z)) {

@@ -30,7 +30,10 @@ constexpr int kMaxClasses = 8;
 // 64 bytes per zone (its place in ZoneLists included; the victim index adds a
 // 16-byte heap entry per full zone).
 struct ZoneMeta {
-  enum class State : uint8_t { kUnusable, kFree, kOpen, kFull, kCollecting };
+  // kDirty: holds only garbage, reset by Repair before use (Resume writes
+  // nothing). A degraded (read-only) zone is kFull until its live data has
+  // been moved out, then kUnusable.
+  enum class State : uint8_t { kUnusable, kFree, kOpen, kFull, kCollecting, kDirty };
   ZoneExtents extents;
   // Engine clock. Full: when it filled. Open user zone: when it opened. Open GC
   // zone: the mean birth (when the owner wrote it) of the data it was given.
@@ -43,9 +46,13 @@ struct ZoneMeta {
   uint32_t written = 0;  // blocks that landed (reported or relocated), live or not
   ZoneLists::Link link;
   State state = State::kUnusable;
-  bool gc = false;     // holds relocated data
-  uint8_t cls = 0;     // placement class
-  bool probe = false;  // a LifetimeProbe zone
+  uint8_t cls = 0;         // placement class
+  bool gc : 1 = false;     // holds relocated data
+  bool probe : 1 = false;  // a LifetimeProbe zone
+  // The zone's capacity is not whole engine blocks: once its last whole
+  // block is written it is finished (its tail would never be).
+  bool ragged : 1 = false;
+  bool degraded : 1 = false;  // the device reports it read-only
 };
 static_assert(sizeof(ZoneMeta) <= 64, "the per-zone budget is 64 bytes");
 
@@ -70,7 +77,7 @@ class GcEngineImpl final : public GcEngine {
         owner_(owner),
         opt_(options),
         copiers_(std::move(copiers)),
-        lbs_(device.info().logical_block_size),
+        blk_(options.block_bytes ? options.block_bytes : device.info().logical_block_size),
         zone_size_(device.info().zone_size),
         zones_(std::move(zones)),
         lists_(&zones_[0].link, sizeof(ZoneMeta), MaxCap(zones_)),
@@ -87,8 +94,14 @@ class GcEngineImpl final : public GcEngine {
   // enter the victim index and the gauge; those in `open` (zone, (gc, class))
   // become the open zones of their classes, continued at their write pointer.
   void AdoptZones(const std::vector<std::pair<uint32_t, std::pair<bool, int>>>& open);
+  // Resume: zones to finish and to reset in Repair.
+  void SetRepairs(std::vector<uint32_t> finish, std::vector<uint32_t> reset) {
+    to_finish_ = std::move(finish);
+    to_reset_ = std::move(reset);
+  }
 
   Result<Allocation> Allocate(uint64_t length, const WriteHint& hint) override;
+  Status Reserve(uint64_t bytes) override;
   Status OnWrite(Extent e) override;
   Status OnInvalidate(Extent e) override;
 
@@ -100,6 +113,7 @@ class GcEngineImpl final : public GcEngine {
   void Pause() override;
   void Resume() override;
   Status Stop() override;
+  Status Repair() override;
   uint32_t FreeZones() const override;
   GcStats Stats() const override;
   uint64_t LiveBytes(uint32_t zone) const override;
@@ -135,6 +149,13 @@ class GcEngineImpl final : public GcEngine {
   };
 
   uint64_t Start(uint32_t z) const { return uint64_t(z) * zone_size_; }
+  // Repair with mu_ held (the calls that write make it first).
+  Status RepairLocked();
+  // A ragged zone whose last whole block has landed is finished on the device.
+  Status FinishIfRagged(uint32_t z);
+  // Room for user data, in bytes: the open user zones' unallocated blocks and
+  // the free zones beyond the reserve (Reserve's measure).
+  uint64_t UserRoom() const;
   // The unit of every lifetime threshold: the mean lifetime of a user write,
   // in the engine's clock. By Little's law it is the live data (live blocks =
   // write rate x mean lifetime, and the clock counts user writes), whatever
@@ -162,7 +183,7 @@ class GcEngineImpl final : public GcEngine {
   // takes the rest, and fills an open zone of a class no longer allowed first,
   // so that it closes instead of holding its space forever.
   static int Route(const int32_t* open, int classes, int allowed, int c);
-  uint64_t Live(const ZoneMeta& m) const { return uint64_t(m.extents.live_blocks()) * lbs_; }
+  uint64_t Live(const ZoneMeta& m) const { return uint64_t(m.extents.live_blocks()) * blk_; }
   static int AnyOpen(const int32_t* open, int classes);
 
   // The known death time decides; else the owner's hint; else how long the data
@@ -204,7 +225,9 @@ class GcEngineImpl final : public GcEngine {
   // collection can turn it into a free zone. A GC zone qualifies only with data
   // that died in it: its tail alone would just move into the next GC zone.
   Status SealOpenZoneWithMostGarbage();
-  Status Collect(std::unique_lock<std::mutex>& lock);
+  // background: the scheduler's collection (it gives way to writers waiting
+  // for one, and may move data out of a read-only zone).
+  Status Collect(std::unique_lock<std::mutex>& lock, bool background = false);
 
   // Hands out g.bytes of GC class `cls` zones as copy destinations for data
   // born (on average) at `birth`. A class at or past `allowed` (the budget)
@@ -241,10 +264,21 @@ class GcEngineImpl final : public GcEngine {
   GcOwner& owner_;
   const GcOptions opt_;
   std::vector<std::unique_ptr<Copier>> copiers_;  // one per GC class: their batches run together
-  const uint64_t lbs_, zone_size_;
+  const uint64_t blk_;  // the engine block (GcOptions::block_bytes): every count is in these
+  const uint64_t zone_size_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool collecting_ = false;
+  uint32_t writers_waiting_ = 0;  // foreground callers waiting to collect
+  // A collection in consolidate mode (an entirely live victim) fills only
+  // GC zones already open: opening another would gain nothing.
+  bool consolidating_ = false;
+  uint64_t changes_ = 0;  // OnWrite/OnInvalidate calls: the scheduler's "something changed"
+  bool waiting_for_change_ = false;  // the scheduler waits for changes_ to move
+  void Changed() {
+    ++changes_;
+    if (waiting_for_change_) wake_.notify_all();
+  }
   bool squeeze_ = false;          // GC classes share open zones until the next user zone opens
   std::condition_variable wake_;  // the scheduler's
   // Start and Stop serialize on stop_mu_ (taken before mu_, never after it),
@@ -257,6 +291,8 @@ class GcEngineImpl final : public GcEngine {
   std::atomic<std::thread::id> owner_thread_{};  // the thread inside an owner callback
   Status bg_error_;
   std::vector<Extent> dying_;  // invalidated in the victim during its collection
+  std::vector<uint32_t> to_finish_, to_reset_;  // Repair's work (from Resume, Resync)
+  std::vector<uint32_t> evacuate_;              // degraded zones holding live data
   std::vector<ZoneMeta> zones_;
   ZoneLists lists_;
   std::deque<Sealed> sealed_;  // kWindowedGreedy only: full zones, oldest first

@@ -24,12 +24,16 @@ EmulatedDevice::EmulatedDevice(DeviceInfo info, std::unique_ptr<ZoneStore> store
 EmulatedDevice::~EmulatedDevice() = default;
 
 Status EmulatedDevice::Off() const {
-  return Status::IoError(info_.uri + ": the power is off (a simulated power cut)");
+  return Status::PowerOff(info_.uri + ": the power is off (a simulated power cut)");
 }
 
 Status EmulatedDevice::Mutating(std::unique_lock<std::mutex>& lock) {
   if (!powered_) return Off();
-  if (armed_ && --armed_ == 0) {
+  const IoPhase phase = CurrentIoPhase();
+  ++power_.calls[static_cast<size_t>(phase)];
+  if (armed_ && (!armed_cut_.phase || *armed_cut_.phase == phase) && --armed_ == 0) {
+    power_.last_cut_armed = true;
+    power_.last_cut_phase = phase;
     ZGC_RETURN_IF_ERROR(PowerFails(lock, armed_cut_));
     return Off();
   }
@@ -41,6 +45,7 @@ Status EmulatedDevice::PowerFails(std::unique_lock<std::mutex>& lock, const Powe
   WaitIdle(lock, 0, info_.nr_zones);
   powered_ = false;
   armed_ = 0;
+  ++power_.cuts;
   ZGC_RETURN_IF_ERROR(cache_->Cut(cut, zones_));
   nr_open_ = 0;
   implicit_open_.clear();
@@ -55,6 +60,8 @@ Status EmulatedDevice::CutPower(const PowerCut& cut) {
   std::unique_lock lock(mu_);
   if (!cache_) return NoVolatileCache();
   if (!powered_) return Status::OK();
+  power_.last_cut_armed = false;
+  power_.last_cut_phase = CurrentIoPhase();
   return PowerFails(lock, cut);
 }
 
@@ -66,6 +73,23 @@ Status EmulatedDevice::ArmPowerCut(uint64_t nth_call, const PowerCut& cut) {
   armed_ = nth_call;
   armed_cut_ = cut;
   return Status::OK();
+}
+
+Status EmulatedDevice::DisarmPowerCut() {
+  std::unique_lock lock(mu_);
+  if (!cache_) return NoVolatileCache();
+  armed_ = 0;
+  return Status::OK();
+}
+
+Result<PowerState> EmulatedDevice::PowerStatus() {
+  std::unique_lock lock(mu_);
+  if (!cache_) return NoVolatileCache();
+  PowerState s = power_;
+  s.powered = powered_;
+  s.armed = armed_ != 0;
+  s.calls_to_cut = armed_;
+  return s;
 }
 
 Status EmulatedDevice::PowerOn() {

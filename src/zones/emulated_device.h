@@ -42,6 +42,8 @@ class EmulatedDevice final : public ZonedDevice {
   Status Sync() override;
   Status CutPower(const PowerCut& cut) override;
   Status ArmPowerCut(uint64_t nth_call, const PowerCut& cut) override;
+  Status DisarmPowerCut() override;
+  Result<PowerState> PowerStatus() override;
   Status PowerOn() override;
 
   // Degrades a zone as a failing device would (kReadOnly or kOffline) or, with
@@ -93,8 +95,9 @@ class EmulatedDevice final : public ZonedDevice {
   std::vector<uint8_t> busy_;             // per zone: a write or copy is moving data
   std::unique_ptr<VolatileCache> cache_;  // with a volatile write cache only
   bool powered_ = true;
-  uint64_t armed_ = 0;  // mutating calls until the armed cut (0: none)
+  uint64_t armed_ = 0;  // matching mutating calls until the armed cut (0: none)
   PowerCut armed_cut_;
+  PowerState power_;  // counts and the last cut (powered/armed are kept above)
   uint32_t nr_open_ = 0;
   uint32_t nr_active_ = 0;
   std::deque<uint32_t> implicit_open_;  // oldest first: the first to be auto-closed

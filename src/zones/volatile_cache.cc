@@ -81,7 +81,9 @@ Status VolatileCache::CutSequential(uint32_t index, const PowerCut& cut, Zone& z
                           ? true
                           : p.finished && keep == blocks && tear && coin();
     if (wp < z.end()) ZGC_RETURN_IF_ERROR(store_.Discard(wp, z.end() - wp));
-    if (full) {
+    // A write pointer at the zone's capacity is a full zone: no device
+    // reports a closed zone with nothing left to write.
+    if (full || wp == z.start + z.capacity) {
       z.cond = ZoneCondition::kFull;
       z.wp = z.end();
     } else {

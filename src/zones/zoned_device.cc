@@ -21,7 +21,47 @@ Status ZonedDevice::CutPower(const PowerCut&) { return NoVolatileCache(); }
 
 Status ZonedDevice::ArmPowerCut(uint64_t, const PowerCut&) { return NoVolatileCache(); }
 
+Status ZonedDevice::DisarmPowerCut() { return NoVolatileCache(); }
+
+Result<PowerState> ZonedDevice::PowerStatus() { return NoVolatileCache(); }
+
 Status ZonedDevice::PowerOn() { return NoVolatileCache(); }
+
+std::string_view IoPhaseName(IoPhase phase) {
+  switch (phase) {
+    case IoPhase::kOther:
+      return "other";
+    case IoPhase::kUserWrite:
+      return "user-write";
+    case IoPhase::kGcCopy:
+      return "gc-copy";
+    case IoPhase::kRelocate:
+      return "relocate";
+    case IoPhase::kLogGroup:
+      return "log-group";
+    case IoPhase::kCheckpoint:
+      return "checkpoint";
+    case IoPhase::kZoneReset:
+      return "zone-reset";
+    case IoPhase::kRepair:
+      return "repair";
+    case IoPhase::kFormat:
+      return "format";
+  }
+  return "?";
+}
+
+namespace {
+thread_local IoPhase t_phase = IoPhase::kOther;
+}  // namespace
+
+IoPhase CurrentIoPhase() { return t_phase; }
+
+IoPhaseScope::IoPhaseScope(IoPhase phase, bool only_if_unnamed) : previous_(t_phase) {
+  if (!only_if_unnamed || t_phase == IoPhase::kOther) t_phase = phase;
+}
+
+IoPhaseScope::~IoPhaseScope() { t_phase = previous_; }
 
 Result<Zone> ZonedDevice::ReportZone(uint64_t offset) {
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, ReportZones(offset, 1));

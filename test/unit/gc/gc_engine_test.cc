@@ -6,7 +6,9 @@
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
+#include "src/zones/emulated_device.h"
 #include "zgc/fault_device.h"
 #include "zgc/gc.h"
 
@@ -785,7 +787,8 @@ TEST(GcEngine, ResumeOverLiveDataAtManyPointsOfALongRun) {
 // A copy that landed but was never remapped (the owner did not persist it)
 // is garbage; half-written zones are continued (one per class) or finished;
 // a zone with no live data becomes free; zones outside the engine's range are
-// never touched.
+// never touched. Resume itself writes nothing (issue 17, item 8): Repair,
+// which the first call that writes makes, finishes and resets.
 TEST(GcEngine, ResumeTurnsUnmappedDataIntoGarbageAndTouchesOnlyItsZones) {
   auto d = OpenDevice("mem:?zone_size=256K&zones=16&max_open=0&max_active=0");
   ZonedDevice& dev = **d;
@@ -801,6 +804,11 @@ TEST(GcEngine, ResumeTurnsUnmappedDataIntoGarbageAndTouchesOnlyItsZones) {
   auto e =
       GcEngine::Resume(dev, owner, {.user_classes = 1, .gc_classes = 1, .first_zone = 2}, live);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(dev.ReportZone(6 * Z)->cond, ZoneCondition::kImplicitOpen) << "Resume wrote";
+  EXPECT_EQ(dev.ReportZone(5 * Z)->wp, 5 * Z + kB) << "Resume wrote";
+  EXPECT_EQ((*e)->FreeZones(), 10u) << "zone 5 is free only once reset";
+  ASSERT_TRUE((*e)->Repair().ok());
+  ASSERT_TRUE((*e)->Repair().ok()) << "idempotent";
   EXPECT_EQ(dev.ReportZone(0)->wp, kB) << "outside the engine's zones: untouched";
   EXPECT_NE(dev.ReportZone(3 * Z)->cond, ZoneCondition::kFull) << "continued (user class)";
   EXPECT_NE(dev.ReportZone(4 * Z)->cond, ZoneCondition::kFull) << "continued (GC class)";
@@ -846,6 +854,212 @@ TEST(GcEngine, ResumeRefusesBadExtentsBeforeWritingAnything) {
   auto limited = OpenDevice("mem:?zone_size=256K&zones=16&max_open=3&max_active=3");
   EXPECT_EQ(GcEngine::Check(**limited, {.owner_active_zones = 2}).code(), Code::kInvalidArgument);
   EXPECT_TRUE(GcEngine::Check(**limited, {.owner_active_zones = 1}).ok());
+}
+
+// Issue 17, item 2: on a 512-byte-sector device whose zone capacity is not
+// whole 4 KiB blocks, an owner of 4 KiB blocks (block_bytes) is never handed
+// a piece of a block, and a zone is finished when its last whole block lands
+// (so it holds no open/active resource for good).
+TEST(GcEngine, AnOwnersBlockIsNeverSplitAndRaggedZonesAreFinished) {
+  Harness h("mem:?lbs=512&zone_size=256K&zone_cap=261632&zones=16&max_open=0&max_active=0",
+            GcOptions{.block_bytes = 4096});
+  std::mt19937 rng(3);
+  for (int i = 0; i < 6000; ++i) {
+    const uint64_t lba = i < 600 ? i : rng() % 600;
+    ASSERT_TRUE(h.Write(lba).ok()) << i;
+  }
+  EXPECT_GT(h.gc->Stats().zones_reset, 10u);
+  for (const auto& [lba, off] : h.owner.l2p) ASSERT_EQ(off % kB, 0u) << lba;
+  EXPECT_EQ(h.EngineLive(), h.owner.l2p.size() * kB);
+  h.VerifyAll();
+  uint32_t unfinished = 0;
+  const std::vector<Zone> all = h.dev->ReportAllZones().value();
+  for (const Zone& z : all)
+    unfinished += z.cond != ZoneCondition::kFull && z.cond != ZoneCondition::kEmpty;
+  EXPECT_LE(unfinished, 6u) << "only the classes' open zones are neither full nor empty";
+  // 63 whole blocks of 4 KiB fit in 261632 bytes: 63 * 16 zones at most.
+  EXPECT_EQ(*GcEngine::MaxLiveBytes(*h.dev, {.block_bytes = 4096}), 13u * 63 * kB);
+  EXPECT_EQ(GcEngine::Check(*h.dev, {.block_bytes = 1000}).code(), Code::kInvalidArgument);
+}
+
+// Issue 17, items 15 and 16: a zone whose write pointer a torn write left
+// inside a block, or at its last whole block, is finished, never continued:
+// the next allocation goes elsewhere and is never empty.
+TEST(GcEngine, ResumeNeverContinuesAWritePointerInsideABlockOrWithNoBlockLeft) {
+  auto d = OpenDevice("mem:?lbs=512&zone_size=256K&zone_cap=261632&zones=16&max_open=0&max_active=0");
+  ZonedDevice& dev = **d;
+  const uint64_t Z = 256 << 10;
+  ASSERT_TRUE(dev.Write(3 * Z, Content(3, 1)).ok());
+  ASSERT_TRUE(dev.Write(3 * Z + kB, std::vector<std::byte>(512)).ok());  // torn: 512 B in
+  for (uint64_t b = 0; b < 63; ++b) ASSERT_TRUE(dev.Write(4 * Z + b * kB, Content(4, b)).ok());
+  Owner owner;
+  const std::vector<Extent> live = {{3 * Z, kB}, {4 * Z, kB}};
+  auto e = GcEngine::Resume(dev, owner, {.user_classes = 1, .gc_classes = 1, .block_bytes = 4096},
+                            live);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  for (int i = 0; i < 10; ++i) {
+    auto a = (*e)->Allocate(kB);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_EQ(a->length, kB);
+    EXPECT_NE(a->offset / Z, 3u);
+    EXPECT_NE(a->offset / Z, 4u);
+    ASSERT_TRUE(dev.Write(a->offset, Content(9, i)).ok());
+    ASSERT_TRUE((*e)->OnWrite({a->offset, kB}).ok());
+  }
+  EXPECT_EQ(dev.ReportZone(3 * Z)->cond, ZoneCondition::kFull);
+  EXPECT_EQ(dev.ReportZone(4 * Z)->cond, ZoneCondition::kFull);
+}
+
+// Issue 17, item 12: live data in a zone the device reports read-only is
+// adopted, moved out in the background, and the zone is never written or
+// reset; an extent in an offline zone is refused by name.
+TEST(GcEngine, AReadOnlyZonesDataIsMovedOutAndTheZoneNeverWritten) {
+  Harness h(kSmall, GcOptions{.user_classes = 1, .gc_classes = 1});
+  for (uint64_t lba = 0; lba < 3 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  auto& emu = static_cast<EmulatedDevice&>(h.dev->target());
+  ASSERT_TRUE(emu.SetZoneCondition(1, ZoneCondition::kReadOnly).ok());
+  h.gc.reset();
+  auto e = GcEngine::Resume(*h.dev, h.owner, {.user_classes = 1, .gc_classes = 1},
+                            [&] {
+                              std::vector<Extent> v;
+                              for (const auto& [pba, lba] : h.owner.p2l) v.push_back({pba, kB});
+                              return v;
+                            }());
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  h.gc = std::move(*e);
+  EXPECT_EQ(h.gc->Stats().degraded_zones, 1u);
+  EXPECT_EQ(h.gc->LiveBytes(1), 64 * kB);
+  const size_t writes_to_1 = h.dev->AddRule({.op = FaultOp::kAny, .zone = 1, .nth = ~0ull});
+  ASSERT_TRUE(h.gc->Start().ok());
+  for (int i = 0; i < 500 && h.gc->Stats().degraded_zones; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(h.gc->Stop().ok());
+  EXPECT_EQ(h.gc->Stats().degraded_zones, 0u);
+  EXPECT_EQ(h.gc->LiveBytes(1), 0u);
+  EXPECT_EQ(h.dev->ReportZone(256 << 10)->cond, ZoneCondition::kReadOnly);
+  h.VerifyAll();
+  for (const auto& [lba, off] : h.owner.l2p) EXPECT_NE(off / (256 << 10), 1u) << lba;
+  // Reads of the zone, never a write, reset or finish (the rule counts every call).
+  h.dev->ClearRules();
+  (void)writes_to_1;
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(h.Write(i % 150).ok()) << i;
+  EXPECT_EQ(h.dev->ReportZone(256 << 10)->cond, ZoneCondition::kReadOnly);
+  h.VerifyAll();
+  // Offline: the data is gone, and an owner that claims it is refused.
+  ASSERT_TRUE(emu.SetZoneCondition(2, ZoneCondition::kOffline).ok());
+  auto bad = GcEngine::Resume(*h.dev, h.owner, {}, std::vector<Extent>{{2 * (256 << 10), kB}});
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("offline zone 2"), std::string::npos)
+      << bad.status().ToString();
+}
+
+// Issue 17, item 10: a background collection's error is reported once by
+// Stop, not by every later Stop.
+TEST(GcEngine, ABackgroundErrorIsReportedOnce) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1,
+                              .low_watermark = 14, .high_watermark = 15});
+  ASSERT_NO_FATAL_FAILURE(h.FillFourZonesLeavingEightLiveInZoneOne());
+  h.dev->AddRule({.op = FaultOp::kRead, .nth = 1});
+  h.dev->AddRule({.op = FaultOp::kCopy, .nth = 1});
+  ASSERT_TRUE(h.gc->Start().ok());
+  for (int i = 0; i < 300 && h.gc->Stats().background_errors == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const Status first = h.gc->Stop();
+  EXPECT_EQ(first.code(), Code::kIoError) << first.ToString();
+  EXPECT_TRUE(h.gc->Stop().ok()) << "reported once";
+  ASSERT_TRUE(h.gc->Start().ok());
+  EXPECT_TRUE(h.gc->Stop().ok());
+  h.VerifyAll();
+}
+
+// Issue 17, item 11: an owner that keeps failing Relocate (a volume turned
+// read-only) is not hammered: the scheduler backs off, doubling to 1 s.
+TEST(GcEngine, TheSchedulerBacksOffFromAnOwnerThatKeepsFailing) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1,
+                              .low_watermark = 14, .high_watermark = 15});
+  ASSERT_NO_FATAL_FAILURE(h.FillFourZonesLeavingEightLiveInZoneOne());
+  h.owner.fail = true;
+  ASSERT_TRUE(h.gc->Start().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_FALSE(h.gc->Stop().ok());
+  // 10 + 20 + 40 + 80 + 160 ms: about 6 tries in 400 ms (every 10 ms: 40).
+  EXPECT_LE(h.owner.calls, 9) << "relocations tried in 400 ms";
+  EXPECT_GE(h.owner.calls, 1);
+  h.owner.fail = false;
+  h.VerifyAll();
+}
+
+// Issue 17, item 14: the scheduler never collects entirely live zones back to
+// back (each gaining nothing, writers waiting behind them). Windowed greedy
+// after a restart saw only the zones sealed since, its own entirely live GC
+// zones, and moved them one after the other, for good.
+TEST(GcEngine, EntirelyLiveZonesAreNotCollectedBackToBack) {
+  for (VictimPolicy p : {VictimPolicy::kWindowedGreedy, VictimPolicy::kGreedy,
+                         VictimPolicy::kDefault}) {
+    SCOPED_TRACE(std::string(VictimPolicyName(p)));
+    const GcOptions o{.policy = p, .low_watermark = 5, .high_watermark = 8};
+    Harness h(kSmall, o);
+    std::mt19937 rng(7);
+    for (int i = 0; i < 3000; ++i) ASSERT_TRUE(h.Write(rng() % 600).ok()) << i;
+    h.gc.reset();
+    std::vector<Extent> live;
+    for (const auto& [pba, lba] : h.owner.p2l) live.push_back({pba, kB});
+    auto e = GcEngine::Resume(*h.dev, h.owner, o, live);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    h.gc = std::move(*e);
+    ASSERT_TRUE(h.gc->Start().ok());
+    for (int i = 0; i < 400; ++i) ASSERT_TRUE(h.Write(rng() % 600).ok()) << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const uint64_t bg = h.gc->Stats().background_collections;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_LE(h.gc->Stats().background_collections - bg, 4u)
+        << "collections in 300 ms with no writes";
+    for (int i = 0; i < 400; ++i) ASSERT_TRUE(h.Write(rng() % 600).ok()) << i;
+    ASSERT_TRUE(h.gc->Stop().ok());
+    h.VerifyAll();
+  }
+}
+
+// Issue 17, item 14: after a restart windowed greedy has victims (its window
+// was empty: "no space" on a device with plenty of garbage).
+TEST(GcEngine, WindowedGreedyHasVictimsAfterAResume) {
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kWindowedGreedy});
+  ASSERT_NO_FATAL_FAILURE(h.FillFourZonesLeavingEightLiveInZoneOne());
+  h.gc.reset();
+  std::vector<Extent> live;
+  for (const auto& [pba, lba] : h.owner.p2l) live.push_back({pba, kB});
+  auto e = GcEngine::Resume(*h.dev, h.owner, {.policy = VictimPolicy::kWindowedGreedy}, live);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  h.gc = std::move(*e);
+  EXPECT_EQ(h.gc->PeekVictim().value(), 1u);
+  for (int i = 0; i < 4000; ++i) ASSERT_TRUE(h.Write(i % 300).ok()) << i;
+  h.VerifyAll();
+}
+
+// Issue 17, item 13: a reservation collects what a multi-zone write needs
+// before anything is written, or says kNoSpace having changed nothing.
+TEST(GcEngine, AReservationIsMadeWholeOrRefusedWithNothingChanged) {
+  Harness h(kSmall, GcOptions{.user_classes = 1, .gc_classes = 1});
+  const uint64_t Z = 256 << 10;
+  for (uint64_t lba = 0; lba < 12 * 64; ++lba) ASSERT_TRUE(h.Write(lba).ok());
+  for (uint64_t lba = 0; lba < 12 * 64; lba += 2) {  // half of every zone dies
+    ASSERT_TRUE(h.gc->OnInvalidate({h.owner.l2p[lba], kB}).ok());
+    h.owner.p2l.erase(h.owner.l2p[lba]);
+    h.owner.l2p.erase(lba);
+  }
+  const auto zones = *h.dev->ReportAllZones();
+  EXPECT_EQ(h.gc->Reserve(17 * Z).code(), Code::kNoSpace);
+  EXPECT_EQ(*h.dev->ReportAllZones(), zones) << "a refused reservation collects nothing";
+  ASSERT_TRUE(h.gc->Reserve(5 * Z).ok());
+  uint64_t got = 0;
+  while (got < 5 * Z) {
+    auto a = h.gc->Allocate(5 * Z - got);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    ASSERT_TRUE(h.dev->Write(a->offset, std::vector<std::byte>(a->length)).ok());
+    ASSERT_TRUE(h.gc->OnWrite({a->offset, a->length}).ok());
+    got += a->length;
+  }
+  h.VerifyAll();
 }
 
 TEST(GcEngine, RefusesADeviceWithDataOrTooFewZones) {

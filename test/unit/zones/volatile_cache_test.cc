@@ -54,12 +54,12 @@ TEST(VolatileCache, DropLosesWhatWasNotSyncedAndKeepsWhatWas) {
   ASSERT_TRUE(d->CutPower({PowerCutMode::kDrop, 1}).ok());
   // Off: every call fails until the power is back.
   Status off = d->Write(kZ + 4 * kB, Block(1));
-  EXPECT_EQ(off.code(), Code::kIoError);
+  EXPECT_EQ(off.code(), Code::kPowerOff);
   EXPECT_NE(off.message().find("power is off"), std::string::npos);
   std::vector<std::byte> buf(kB);
-  EXPECT_EQ(d->Read(kZ, buf).code(), Code::kIoError);
-  EXPECT_EQ(d->ReportZone(kZ).status().code(), Code::kIoError);
-  EXPECT_EQ(d->Sync().code(), Code::kIoError);
+  EXPECT_EQ(d->Read(kZ, buf).code(), Code::kPowerOff);
+  EXPECT_EQ(d->ReportZone(kZ).status().code(), Code::kPowerOff);
+  EXPECT_EQ(d->Sync().code(), Code::kPowerOff);
   ASSERT_TRUE(d->PowerOn().ok());
   auto z = d->ReportZone(kZ);
   EXPECT_EQ(z->wp, kZ + 4 * kB);
@@ -144,11 +144,65 @@ TEST(VolatileCache, AnArmedCutStopsTheNthMutatingCall) {
   ASSERT_TRUE(d->ArmPowerCut(3, {PowerCutMode::kDrop, 0}).ok());
   EXPECT_TRUE(d->Write(kZ + kB, Block(2)).ok());      // 1
   EXPECT_TRUE(d->Write(kZ + 2 * kB, Block(3)).ok());  // 2
-  EXPECT_EQ(d->Sync().code(), Code::kIoError);        // 3: the power fails instead
-  EXPECT_EQ(d->Write(kZ + 3 * kB, Block(4)).code(), Code::kIoError);
+  EXPECT_EQ(d->Sync().code(), Code::kPowerOff);        // 3: the power fails instead
+  EXPECT_EQ(d->Write(kZ + 3 * kB, Block(4)).code(), Code::kPowerOff);
   ASSERT_TRUE(d->PowerOn().ok());
   EXPECT_EQ(d->ReportZone(kZ)->wp, kZ + kB) << "only the synced block is there";
   EXPECT_EQ(d->ArmPowerCut(0, {}).code(), Code::kInvalidArgument);
+}
+
+// The hooks a checker aims with: a cut can be disarmed before it fires, the
+// device says whether and where (which phase) it fired, and counts mutating
+// calls by phase; a cut aimed at a phase counts only that phase's calls.
+TEST(VolatileCache, ACheckerCanAimDisarmAndObserveACut) {
+  auto d = Mem();
+  ASSERT_TRUE(d->ArmPowerCut(2, {PowerCutMode::kDrop, 0}).ok());
+  auto st = d->PowerStatus();
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(st->armed);
+  EXPECT_EQ(st->calls_to_cut, 2u);
+  ASSERT_TRUE(d->DisarmPowerCut().ok());
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(d->Write(kZ + i * kB, Block(i)).ok());
+  st = d->PowerStatus();
+  EXPECT_FALSE(st->armed);
+  EXPECT_EQ(st->cuts, 0u);
+  EXPECT_EQ(st->calls[size_t(IoPhase::kOther)], 4u);
+  // Aimed at checkpoints: other calls go by.
+  ASSERT_TRUE(d->ArmPowerCut(2, {PowerCutMode::kDrop, 0, IoPhase::kCheckpoint}).ok());
+  EXPECT_TRUE(d->Write(kZ + 4 * kB, Block(4)).ok());
+  {
+    IoPhaseScope phase(IoPhase::kCheckpoint);
+    EXPECT_TRUE(d->Write(kZ + 5 * kB, Block(5)).ok());  // 1
+    {
+      IoPhaseScope inner(IoPhase::kLogGroup, /*only_if_unnamed=*/true);
+      EXPECT_EQ(CurrentIoPhase(), IoPhase::kCheckpoint);
+    }
+    EXPECT_EQ(d->Sync().code(), Code::kPowerOff);  // 2
+  }
+  EXPECT_EQ(CurrentIoPhase(), IoPhase::kOther);
+  st = d->PowerStatus();
+  EXPECT_FALSE(st->powered);
+  EXPECT_EQ(st->cuts, 1u);
+  EXPECT_TRUE(st->last_cut_armed);
+  EXPECT_EQ(st->last_cut_phase, IoPhase::kCheckpoint);
+  EXPECT_EQ(IoPhaseName(st->last_cut_phase), "checkpoint");
+  ASSERT_TRUE(d->PowerOn().ok());
+  EXPECT_TRUE(d->PowerStatus()->powered);
+}
+
+// Regression (issue 17, item 15): a tear that kept every block up to the
+// zone's capacity left the zone closed with its write pointer at capacity, a
+// state no device reports; the engine then handed out an empty extent.
+TEST(VolatileCache, ATornZoneWrittenToItsCapacityComesBackFull) {
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    auto d = Mem("&zone_cap=128K");
+    for (uint64_t i = 0; i < 32; ++i) ASSERT_TRUE(d->Write(kZ + i * kB, Block(i)).ok());
+    ASSERT_TRUE(d->CutPower({PowerCutMode::kTear, seed}).ok());
+    ASSERT_TRUE(d->PowerOn().ok());
+    const Zone z = *d->ReportZone(kZ);
+    if (z.cond == ZoneCondition::kFull) continue;
+    EXPECT_LT(z.wp, z.start + z.capacity) << "seed " << seed << ": closed at capacity";
+  }
 }
 
 TEST(VolatileCache, AnEmuFileIsLeftAsThePowerCutLeftTheDevice) {
@@ -180,6 +234,8 @@ TEST(VolatileCache, OnlyOnDevicesThatHaveOne) {
   EXPECT_FALSE((*plain)->info().volatile_cache);
   EXPECT_EQ((*plain)->CutPower({}).code(), Code::kNotSupported);
   EXPECT_EQ((*plain)->ArmPowerCut(1, {}).code(), Code::kNotSupported);
+  EXPECT_EQ((*plain)->DisarmPowerCut().code(), Code::kNotSupported);
+  EXPECT_EQ((*plain)->PowerStatus().status().code(), Code::kNotSupported);
   EXPECT_EQ((*plain)->PowerOn().code(), Code::kNotSupported);
   auto bad = OpenDevice("mem:?zone_size=256K&zones=8&cache=bogus");
   EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
