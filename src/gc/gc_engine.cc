@@ -1,6 +1,7 @@
 // GcEngine's factory and checks; the engine itself is GcEngineImpl.
 #include <algorithm>
 
+#include "src/base/breakage.h"
 #include "src/base/hex.h"
 #include "src/gc/gc_engine_impl.h"
 
@@ -238,7 +239,10 @@ Result<std::unique_ptr<GcEngine>> GcEngine::Resume(ZonedDevice& device, GcOwner&
   auto* engine = new GcEngineImpl(device, owner, options, std::move(copiers), std::move(meta));
   engine->AdoptZones(continued);
   engine->SetRepairs(std::move(finish), std::move(reset));
-  return std::unique_ptr<GcEngine>(engine);
+  std::unique_ptr<GcEngine> e(engine);
+  if (breakage::resume_writes_at_open.load(std::memory_order_relaxed))
+    ZGC_RETURN_IF_ERROR(e->Repair());
+  return e;
 }
 
 }  // namespace zgc

@@ -75,13 +75,10 @@ uint64_t GcEngineImpl::UserRoom() const {
   uint64_t blocks = 0;
   for (int c = 0; c < opt_.user_classes; ++c)
     if (open_user_[c] >= 0) blocks += zones_[open_user_[c]].cap - zones_[open_user_[c]].alloc;
-  uint32_t min_cap = ~0u;
-  for (uint32_t z = 0; z < zones_.size(); ++z)
-    if (zones_[z].state == ZoneMeta::State::kFree) min_cap = std::min(min_cap, zones_[z].cap);
   const uint32_t spare = lists_.free_count() > opt_.reserve_zones
                              ? lists_.free_count() - opt_.reserve_zones
                              : 0;
-  if (spare) blocks += uint64_t(spare) * min_cap;
+  blocks += uint64_t(spare) * min_cap_;
   return blocks * blk_;
 }
 
@@ -267,6 +264,13 @@ uint64_t GcEngineImpl::CapacityBlocks(const std::vector<ZoneMeta>& zones) {
   uint64_t n = 0;
   for (const ZoneMeta& m : zones) n += Managed(m) ? m.cap : 0;
   return n;
+}
+
+uint32_t GcEngineImpl::MinCap(const std::vector<ZoneMeta>& zones) {
+  uint32_t n = ~0u;
+  for (const ZoneMeta& m : zones)
+    if (Managed(m)) n = std::min(n, m.cap);
+  return n == ~0u ? 0 : n;
 }
 
 uint64_t GcEngineImpl::MaxCap(const std::vector<ZoneMeta>& zones) {

@@ -82,6 +82,7 @@ class GcEngineImpl final : public GcEngine {
         zones_(std::move(zones)),
         lists_(&zones_[0].link, sizeof(ZoneMeta), MaxCap(zones_)),
         capacity_blocks_(CapacityBlocks(zones_)),
+        min_cap_(MinCap(zones_)),
         zone_cap_blocks_(double(capacity_blocks_) / std::max<size_t>(UsableZones(zones_), 1)),
         gauge_(capacity_blocks_ / 8) {
     for (uint32_t z = static_cast<uint32_t>(zones_.size()); z-- > 0;)
@@ -169,6 +170,7 @@ class GcEngineImpl final : public GcEngine {
   void RecordVictimLifespan(const ZoneMeta& victim);
   static size_t UsableZones(const std::vector<ZoneMeta>& zones);
   static uint64_t MaxCap(const std::vector<ZoneMeta>& zones);
+  static uint32_t MinCap(const std::vector<ZoneMeta>& zones);
   // How many classes of each kind are worth their open zones now. An open zone
   // holds space no other class can use (half a zone on average), so classes
   // beyond the first user and GC class need spare space to match: one per
@@ -302,6 +304,7 @@ class GcEngineImpl final : public GcEngine {
   int32_t open_gc_[kMaxClasses];
   uint64_t clock_ = 0;  // user bytes written so far: the engine's time
   const uint64_t capacity_blocks_;
+  const uint32_t min_cap_;  // the smallest managed zone's blocks (Reserve's unit)
   const double zone_cap_blocks_;  // on average
   SeparationGauge gauge_;
   LifetimeProbe probe_;  // the default placement's continuum test

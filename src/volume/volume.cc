@@ -11,13 +11,12 @@
 #include "src/base/hex.h"
 #include "src/base/little_endian.h"
 #include "src/volume/map_record.h"
+#include "src/volume/volume_layout.h"
 
 namespace zgc {
 
 namespace {
 
-constexpr uint64_t kConfigMagic = 0x31304c4f56434751ull;  // "QGCVOL01" little-endian
-constexpr uint32_t kConfigVersion = 1;
 // Map records (src/volume/map_record.h) carry the map's changes; a
 // checkpoint holds the whole map.
 using map_record::Entry;
@@ -26,84 +25,6 @@ using map_record::Entry;
 // of header for 8 of content); past this many they are journaled anyway.
 constexpr size_t kPendingMax = 2048;
 constexpr uint64_t kB = Volume::kBlock;
-
-struct Layout {
-  uint32_t log_first = 0, log_zones = 0;
-  uint64_t logical_blocks = 0;
-};
-
-std::vector<std::byte> EncodeConfig(const Layout& l) {
-  std::vector<std::byte> b(32);
-  PutLe<uint64_t>(&b[0], kConfigMagic);
-  PutLe<uint32_t>(&b[8], kConfigVersion);
-  PutLe<uint32_t>(&b[12], l.log_first);
-  PutLe<uint32_t>(&b[16], l.log_zones);
-  PutLe<uint64_t>(&b[24], l.logical_blocks);
-  return b;
-}
-
-Result<Layout> DecodeConfig(std::span<const std::byte> b) {
-  if (b.size() != 32)
-    return Status::Corruption("volume config in the log superblock: wrong length");
-  const uint64_t magic = GetLe<uint64_t>(&b[0]);
-  const uint32_t version = GetLe<uint32_t>(&b[8]);
-  if (magic != kConfigMagic) return Status::Corruption("volume config: bad magic (not a volume)");
-  if (version > kConfigVersion)
-    return Status::NotSupported("volume config: format version " + std::to_string(version) +
-                                " is newer than this zgc's");
-  Layout l;
-  l.log_first = GetLe<uint32_t>(&b[12]);
-  l.log_zones = GetLe<uint32_t>(&b[16]);
-  l.logical_blocks = GetLe<uint64_t>(&b[24]);
-  return l;
-}
-
-// Where the log goes: the device's first sequential zones; and the engine's
-// options for the zones after it.
-Result<Layout> Plan(ZonedDevice& device, const VolumeOptions& o, GcOptions* gc) {
-  const DeviceInfo& info = device.info();
-  if (info.logical_block_size > kB || kB % info.logical_block_size)
-    return Status::InvalidArgument(info.uri +
-                                   ": a volume of 4 KiB blocks needs a logical block "
-                                   "size that divides 4096, not " +
-                                   std::to_string(info.logical_block_size));
-  if (!info.stores_data)
-    return Status::NotSupported(info.uri + ": the device keeps no data (metadata only)");
-  // The map holds device block + 1 in 32 bits.
-  if (info.capacity_bytes() / kB >= (uint64_t(1) << 32))
-    return Status::InvalidArgument(info.uri + ": a volume addresses at most 16 TiB of device (" +
-                                   std::to_string(info.capacity_bytes()) + " bytes)");
-  Layout l;
-  l.log_first = info.nr_conventional_zones;
-  l.log_zones = o.log_zones;
-  *gc = o.gc;
-  gc->first_zone = l.log_first + l.log_zones;
-  gc->zones = 0;
-  gc->owner_active_zones = 1;  // the log's open zone
-  if (gc->first_zone >= info.nr_zones)
-    return Status::InvalidArgument(info.uri + ": " + std::to_string(info.nr_zones) +
-                                   " zones are too few for a log of " +
-                                   std::to_string(o.log_zones) + " zones and GC");
-  // MaxLiveBytes refuses what Check would.
-  auto max_live = GcEngine::MaxLiveBytes(device, *gc);
-  if (!max_live.ok())
-    return max_live.status().code() == Code::kNoSpace
-               ? Status::InvalidArgument(max_live.status().message() + " (after the volume's " +
-                                         std::to_string(o.log_zones) + " log zones)")
-               : max_live.status();
-  if (o.logical_bytes % kB) return Status::InvalidArgument("volume size is not whole 4 KiB blocks");
-  if (o.logical_bytes > *max_live)
-    return Status::InvalidArgument(info.uri + ": a volume of " + std::to_string(o.logical_bytes) +
-                                   " bytes is larger than the device allows (" +
-                                   std::to_string(*max_live) + " beside the log and GC reserve)");
-  if (!(o.spare >= 0 && o.spare < 1))
-    return Status::InvalidArgument("volume spare is not in [0, 1)");
-  l.logical_blocks = o.logical_bytes
-                         ? o.logical_bytes / kB
-                         : static_cast<uint64_t>(double(*max_live / kB) * (1 - o.spare));
-  if (l.logical_blocks == 0) return Status::InvalidArgument(info.uri + ": no room for a volume");
-  return l;
-}
 
 // Runs of set bits (device blocks) as byte extents, split at zone boundaries
 // (`per_zone` blocks a zone).
@@ -131,16 +52,20 @@ std::vector<Extent> LiveExtents(const std::vector<uint64_t>& bits, uint64_t per_
 
 class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
  public:
-  VolumeImpl(ZonedDevice& dev, Layout l, bool background_gc)
+  VolumeImpl(ZonedDevice& dev, VolumeLayout l, const VolumeOptions& o)
       : dev_(dev),
         layout_(l),
-        background_(background_gc),
+        background_(o.background_gc),
+        read_only_(o.read_only),
         l2p_(l.logical_blocks, 0),
-        device_blocks_(dev.info().capacity_bytes() / kB) {}
+        device_blocks_(dev.info().capacity_bytes() / kB),
+        blocks_per_zone_(dev.info().zone_size / kB) {}
   ~VolumeImpl() override {
     if (gc_) (void)gc_->Stop();
   }
 
+  // Rebuilds the map from what the log recovered and adopts the zones with
+  // GcEngine::Resume. Writes nothing.
   Status Recover(const LogRecovery& rec, const GcOptions& gco) {
     if (rec.checkpoint) {
       if (rec.checkpoint->data.size() != l2p_.size() * 4)
@@ -163,11 +88,17 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
                                   ": " + s.message());
       last_seq_ = r.seq;
     }
+    ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, dev_.ReportAllZones());
+    offline_.assign(zones.size(), 0);
+    for (size_t z = 0; z < zones.size(); ++z)
+      offline_[z] = zones[z].cond == ZoneCondition::kOffline;
     // Which device blocks are mapped (a bit each, for recovery only: the
     // volume keeps no reverse map), then the live extents: runs of mapped
-    // device blocks within a zone, found a 64-bit word at a time.
+    // device blocks within a zone, found a 64-bit word at a time. Blocks in
+    // an offline zone are lost: counted, kept in the map (a read says so),
+    // never given to the engine.
     std::vector<uint64_t> mapped((device_blocks_ + 63) / 64);
-    const uint64_t first_block = uint64_t(gco.first_zone) * (dev_.info().zone_size / kB);
+    const uint64_t first_block = uint64_t(gco.first_zone) * blocks_per_zone_;
     for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
       if (!l2p_[lba]) continue;
       const uint64_t pba = l2p_[lba] - 1;
@@ -180,11 +111,24 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
         return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
                                   " maps to device block " + Hex(pba * kB) +
                                   ", which another block maps to");
+      const Zone& zone = zones[pba / blocks_per_zone_];
+      const uint64_t written =
+          zone.cond == ZoneCondition::kFull || zone.cond == ZoneCondition::kReadOnly
+              ? zone.start + zone.capacity
+              : zone.wp;
+      if (offline_[pba / blocks_per_zone_]) {
+        ++lost_;
+        continue;
+      }
+      if ((pba + 1) * kB > written)
+        return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
+                                  " maps to device block " + Hex(pba * kB) +
+                                  ", past its zone's write pointer " + Hex(written));
       word |= bit;
     }
-    const std::vector<Extent> live = LiveExtents(mapped, dev_.info().zone_size / kB);
+    const std::vector<Extent> live = LiveExtents(mapped, blocks_per_zone_);
     ZGC_ASSIGN_OR_RETURN(gc_, GcEngine::Resume(dev_, *this, gco, live));
-    return background_ ? gc_->Start() : Status::OK();
+    return Status::OK();
   }
   // `owner` is the log's owner as opened (it forwards to this volume) and
   // must outlive the log.
@@ -205,6 +149,10 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     return Status::OK();
   }
 
+  Status ReadOnly() const {
+    return Status::Permission(dev_.info().uri + ": the volume is open read-only");
+  }
+
   Status Read(uint64_t offset, std::span<std::byte> data) override {
     ZGC_RETURN_IF_ERROR(CheckRange(offset, data.size()));
     // Held across the device reads: a victim is not reset under a read.
@@ -216,6 +164,14 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       while (i + n < data.size() / kB && (p ? l2p_[lba + n] == p + n : l2p_[lba + n] == 0)) ++n;
       auto part = data.subspan(i * kB, n * kB);
       if (p) {
+        const uint64_t zone = (p - 1) / blocks_per_zone_;
+        if (lost_ && offline_[zone])
+          return Status::IoError(dev_.info().uri + ": block " + std::to_string(lba) +
+                                 " was in zone " + std::to_string(zone) +
+                                 ", which the device reports offline: its data is lost");
+        // A run ends at its zone's end (the next zone may be offline).
+        n = std::min(n, blocks_per_zone_ - (p - 1) % blocks_per_zone_);
+        part = data.subspan(i * kB, n * kB);
         ZGC_RETURN_IF_ERROR(dev_.Read(uint64_t(p - 1) * kB, part));
       } else {
         std::memset(part.data(), 0, part.size());
@@ -225,12 +181,36 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     return Status::OK();
   }
 
+  // Recovery's deferred writes and background GC start with the first change
+  // (Open writes nothing): the log's repair first, so that the zones it no
+  // longer needs give back their active resources before the engine opens
+  // any. Under write_mu_.
+  Status Prepare() {
+    if (read_only_) return ReadOnly();
+    if (prepared_) return Status::OK();
+    ZGC_RETURN_IF_ERROR(Poison(log_->Repair()));
+    ZGC_RETURN_IF_ERROR(Poison(gc_->Repair()));
+    if (background_) ZGC_RETURN_IF_ERROR(Poison(gc_->Start()));
+    prepared_ = true;
+    gc_running_ = background_;
+    return Status::OK();
+  }
+
   Status Write(uint64_t offset, std::span<const std::byte> data, bool fua) override {
     ZGC_RETURN_IF_ERROR(CheckRange(offset, data.size()));
+    if (read_only_) return ReadOnly();
     ZGC_RETURN_IF_ERROR(Failed());
     if (data.empty()) return Status::OK();
     {
       std::lock_guard order(write_mu_);  // zones take writes in allocation order
+      ZGC_RETURN_IF_ERROR(Prepare());
+      const uint64_t total = data.size();
+      // A write that may span zones reserves its room first: refused whole
+      // (nothing written) rather than failing part way.
+      if (total > kB) {
+        Status r = gc_->Reserve(total);
+        if (!r.ok()) return r.code() == Code::kNoSpace ? r : Poison(r);
+      }
       uint64_t lba = offset / kB;
       while (!data.empty()) {
         WriteHint hint;
@@ -239,9 +219,24 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
           if (l2p_[lba]) hint.replaces = Extent{uint64_t(l2p_[lba] - 1) * kB, kB};
         }
         auto a = gc_->Allocate(data.size(), hint);
-        // A full volume is an answer, not a failure: nothing changed.
-        if (!a.ok()) return a.status().code() == Code::kNoSpace ? a.status() : Poison(a.status());
-        ZGC_RETURN_IF_ERROR(Poison(dev_.Write(a->offset, data.first(a->length))));
+        if (!a.ok()) {
+          // A full volume is an answer, not a failure: nothing changed. Past
+          // the first piece (the reservation did not hold) it is a failure,
+          // and says what was written.
+          if (a.status().code() == Code::kNoSpace && data.size() == total) return a.status();
+          return Poison(a.status().code() == Code::kNoSpace
+                            ? Status::NoSpace(a.status().message() + " (after " +
+                                              std::to_string(total - data.size()) + " of " +
+                                              std::to_string(total) +
+                                              " bytes were written: blocks " +
+                                              std::to_string(offset / kB) + ".." +
+                                              std::to_string(lba - 1) + " hold the new data)")
+                            : a.status());
+        }
+        {
+          IoPhaseScope phase(IoPhase::kUserWrite);
+          ZGC_RETURN_IF_ERROR(Poison(dev_.Write(a->offset, data.first(a->length))));
+        }
         ZGC_RETURN_IF_ERROR(Poison(Map(lba, a->offset / kB, a->length / kB)));
         ZGC_RETURN_IF_ERROR(Poison(gc_->OnWrite({a->offset, a->length})));
         lba += a->length / kB;
@@ -255,19 +250,26 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // memory may be ahead of the log, and the engine's zones ahead of what the
   // device holds (a write pointer a failed write never moved): the volume
   // turns read-only, saying why, until it is reopened (recovery rebuilds both
-  // from what is durable). Reads keep working.
+  // from what is durable). Reads keep working; background GC stops (its
+  // copies could not be remapped).
   Status Failed() const {
     std::lock_guard lock(fail_mu_);
     return failed_;
   }
   Status Poison(Status s) {
     if (s.ok()) return s;
-    std::lock_guard lock(fail_mu_);
-    if (failed_.ok())
-      failed_ = Status(s.code(), dev_.info().uri +
-                                     ": volume is read-only after an error (reopen it to "
-                                     "recover): " +
-                                     s.message());
+    bool first = false;
+    {
+      std::lock_guard lock(fail_mu_);
+      if (failed_.ok()) {
+        first = true;
+        failed_ = Status(s.code(), dev_.info().uri +
+                                       ": volume is read-only after an error (reopen it to "
+                                       "recover): " +
+                                       s.message());
+      }
+    }
+    if (first && gc_) gc_->Pause();
     return s;
   }
 
@@ -284,10 +286,13 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       pending_.push_back({static_cast<uint32_t>(l), static_cast<uint32_t>(p1)});
       if (const uint32_t old = l2p_[l]) {
         const uint64_t at = uint64_t(old - 1) * kB;
-        if (!dead.empty() && dead.back().end() == at)
+        if (lost_ && offline_[(old - 1) / blocks_per_zone_]) {
+          --lost_;  // a lost block overwritten or trimmed: no longer lost
+        } else if (!dead.empty() && dead.back().end() == at) {
           dead.back().length += kB;
-        else
+        } else {
           dead.push_back({at, kB});
+        }
       }
       l2p_[l] = static_cast<uint32_t>(p1);
     }
@@ -325,8 +330,10 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
   Status Trim(uint64_t offset, uint64_t length) override {
     ZGC_RETURN_IF_ERROR(CheckRange(offset, length));
+    if (read_only_) return ReadOnly();
     ZGC_RETURN_IF_ERROR(Failed());
     std::lock_guard order(write_mu_);
+    ZGC_RETURN_IF_ERROR(Prepare());
     for (uint64_t lba = offset / kB, left = length / kB; left;) {
       const uint64_t n = std::min<uint64_t>(left, 4096);  // bounded records
       ZGC_RETURN_IF_ERROR(Poison(Map(lba, ~0ull, n)));
@@ -339,15 +346,37 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // A failed flush poisons too: after a failed cache flush the device may
   // have dropped data that a later flush would claim (fsync's lesson).
   Status Flush() override {
+    if (read_only_) return ReadOnly();
     ZGC_RETURN_IF_ERROR(Failed());
+    {
+      std::lock_guard order(write_mu_);
+      ZGC_RETURN_IF_ERROR(Prepare());
+    }
     return JournalAndSync();
   }
 
   Status Close() override {
+    if (read_only_) return Status::OK();
+    Status gc_error = StopGc();
+    ZGC_RETURN_IF_ERROR(Failed());
+    bool changed;
+    {
+      std::shared_lock lock(map_mu_);
+      changed = !pending_.empty() || last_seq_ > log_->Stats().checkpoint_seq;
+    }
+    if (changed) {
+      ZGC_RETURN_IF_ERROR(Flush());
+      ZGC_RETURN_IF_ERROR(Poison(log_->Checkpoint()));
+    }
+    std::lock_guard lock(fail_mu_);
+    return gc_error.ok() ? std::exchange(gc_error_, Status::OK()) : gc_error;
+  }
+
+  // Stops the background scheduler; an error it met is reported once, by
+  // whoever asks first (Close) — Check keeps it for Close.
+  Status StopGc() {
     Status s = gc_->Stop();
-    if (s.ok()) s = Failed();
-    if (s.ok()) s = Flush();
-    if (s.ok()) s = Poison(log_->Checkpoint());
+    gc_running_ = false;
     return s;
   }
 
@@ -388,6 +417,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
     }
     // Persisted before returning (the log flushes the copies first).
+    IoPhaseScope phase(IoPhase::kRelocate);
     ZGC_RETURN_IF_ERROR(Poison(log_->Sync()));
     return ok;
   }
@@ -413,41 +443,62 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   Status Check() override {
     // Background GC stops first (a collection in flight counts its copies
     // live before the map moves to them); it starts again afterwards.
-    ZGC_RETURN_IF_ERROR(gc_->Stop());
+    const bool restart = gc_running_;
+    if (restart) {
+      Status s = StopGc();
+      std::lock_guard lock(fail_mu_);
+      if (!s.ok() && gc_error_.ok()) gc_error_ = s;
+    }
     Status s = CheckQuiet();
-    Status restart = background_ ? gc_->Start() : Status::OK();
-    return s.ok() ? restart : s;
+    if (restart && Failed().ok()) {
+      Status r = gc_->Start();
+      gc_running_ = r.ok();
+      if (s.ok()) s = r;
+    }
+    return s;
   }
 
   Status CheckQuiet() {
     std::shared_lock lock(map_mu_);
     ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, dev_.ReportAllZones());
-    const uint64_t zs = dev_.info().zone_size;
     std::vector<uint64_t> per_zone(zones.size(), 0);
     std::vector<bool> mapped(device_blocks_);
     const uint32_t first = layout_.log_first + layout_.log_zones;
+    uint64_t lost = 0, first_lost = 0;
     for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
       if (!l2p_[lba]) continue;
       const uint64_t pba = l2p_[lba] - 1, at = pba * kB;
-      const uint64_t z = at / zs;
+      const uint64_t z = pba / blocks_per_zone_;
       const Zone& zone = zones[z];
       const uint64_t written =
-          zone.cond == ZoneCondition::kFull ? zone.start + zone.capacity : zone.wp;
+          zone.cond == ZoneCondition::kFull || zone.cond == ZoneCondition::kReadOnly
+              ? zone.start + zone.capacity
+              : zone.wp;
       auto bad = [&](const std::string& why) {
         return Status::Corruption(dev_.info().uri + ": fsck: block " + std::to_string(lba) +
                                   " -> " + Hex(at) + ": " + why);
       };
       if (z < first) return bad("inside the log's zones");
-      if (at + kB > written) return bad("past the zone's write pointer " + Hex(written));
       if (mapped[pba]) return bad("another block maps to the same device block");
       mapped[pba] = true;
+      if (zone.cond == ZoneCondition::kOffline) {
+        if (!lost++) first_lost = lba;
+        continue;
+      }
+      if (at + kB > written) return bad("past the zone's write pointer " + Hex(written));
       per_zone[z] += kB;
     }
-    for (uint32_t z = first; z < zones.size(); ++z)
+    for (uint32_t z = first; z < zones.size(); ++z) {
+      if (zones[z].cond == ZoneCondition::kOffline) continue;
       if (gc_->LiveBytes(z) != per_zone[z])
         return Status::Corruption(dev_.info().uri + ": fsck: zone " + std::to_string(z) +
                                   ": the engine counts " + std::to_string(gc_->LiveBytes(z)) +
                                   " live bytes, the map " + std::to_string(per_zone[z]));
+    }
+    if (lost)
+      return Status::IoError(dev_.info().uri + ": fsck: " + std::to_string(lost) +
+                             " mapped blocks lie in offline zones and are lost (the first: block " +
+                             std::to_string(first_lost) + "); the rest is consistent");
     return Status::OK();
   }
 
@@ -458,6 +509,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       std::shared_lock lock(map_mu_);
       s.mapped_blocks = std::count_if(l2p_.begin(), l2p_.end(), [](uint32_t p) { return p; });
       s.map_memory_bytes = l2p_.capacity() * sizeof(uint32_t);
+      s.lost_blocks = lost_;
     }
     s.log = log_->Stats();
     s.gc = gc_->Stats();
@@ -467,45 +519,65 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
  private:
   ZonedDevice& dev_;
-  const Layout layout_;
+  const VolumeLayout layout_;
   const bool background_;
+  const bool read_only_;
   std::unique_ptr<LogOwner> log_owner_;  // declared before log_: destroyed after it
   std::unique_ptr<MetaLog> log_;
   std::unique_ptr<GcEngine> gc_;
   std::mutex write_mu_;
+  bool prepared_ = false;    // recovery's deferred writes done, GC started (under write_mu_)
+  bool gc_running_ = false;  // the background scheduler runs (write_mu_ or single-threaded)
   mutable std::shared_mutex map_mu_;
   std::vector<uint32_t> l2p_;  // logical block -> device block + 1 (0: unmapped)
   const uint64_t device_blocks_;
-  std::vector<Entry> pending_;  // map changes not journaled yet (under map_mu_)
-  uint64_t last_seq_ = 0;       // the last record appended (under map_mu_)
-  mutable std::mutex fail_mu_;  // a leaf: taken under any other lock, none under it
-  Status failed_;               // the first error that made the volume read-only
+  const uint64_t blocks_per_zone_;
+  std::vector<uint8_t> offline_;  // per zone, at Open: the device reports it offline
+  uint64_t lost_ = 0;             // mapped blocks in offline zones (under map_mu_)
+  std::vector<Entry> pending_;    // map changes not journaled yet (under map_mu_)
+  uint64_t last_seq_ = 0;         // the last record appended (under map_mu_)
+  mutable std::mutex fail_mu_;    // a leaf: taken under any other lock, none under it
+  Status failed_;                 // the first error that made the volume read-only
+  Status gc_error_;               // a background GC error Check saw, for Close to report
 };
 
 }  // namespace
 
 Status Volume::Format(ZonedDevice& device, const VolumeOptions& options) {
   GcOptions gc;
-  ZGC_ASSIGN_OR_RETURN(Layout l, Plan(device, options, &gc));
-  // Everything refusable was refused above; from here on the device is erased.
+  ZGC_ASSIGN_OR_RETURN(VolumeLayout l, PlanVolume(device, options, &gc));
+  // Everything refusable was refused above; from here on the device is
+  // erased. The log goes first: it resets its own zones durably before it
+  // writes the new superblock, so a power cut leaves the old volume whole,
+  // no volume, or the new one (whose engine takes the data zones' leftovers
+  // for garbage).
+  LogOptions lo;
+  lo.first_zone = l.log_first;
+  lo.zones = l.log_zones;
+  lo.max_checkpoint_bytes = l.checkpoint_bytes();
+  ZGC_RETURN_IF_ERROR(MetaLog::Format(device, lo, EncodeVolumeConfig(l)));
   const DeviceInfo& info = device.info();
+  IoPhaseScope phase(IoPhase::kFormat);
+  ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, device.ReportAllZones());
   for (uint32_t z = gc.first_zone; z < info.nr_zones; ++z) {
-    auto zone = device.ReportZone(uint64_t(z) * info.zone_size);
-    if (!zone.ok()) return zone.status();
-    if (zone->sequential() && zone->cond != ZoneCondition::kEmpty &&
-        zone->cond != ZoneCondition::kOffline && zone->cond != ZoneCondition::kReadOnly)
-      ZGC_RETURN_IF_ERROR(device.ResetZone(zone->start));
+    const Zone& zone = zones[z];
+    if (zone.sequential() && zone.cond != ZoneCondition::kEmpty &&
+        zone.cond != ZoneCondition::kOffline && zone.cond != ZoneCondition::kReadOnly)
+      ZGC_RETURN_IF_ERROR(device.ResetZone(zone.start));
   }
-  const auto config = EncodeConfig(l);
-  return MetaLog::Format(device, {l.log_first, l.log_zones, true}, config);
+  return device.Sync();
 }
 
 Result<std::unique_ptr<Volume>> Volume::Open(ZonedDevice& device, const VolumeOptions& options) {
   const DeviceInfo& info = device.info();
-  if (info.logical_block_size > kB || kB % info.logical_block_size)
+  if (info.logical_block_size > kB || kB % info.logical_block_size || info.zone_size % kB)
     return Status::InvalidArgument(info.uri +
-                                   ": a volume needs a logical block size dividing 4096");
-  const LogOptions lo{info.nr_conventional_zones, options.log_zones, true};
+                                   ": a volume needs a logical block size dividing 4096 and "
+                                   "zones of whole 4 KiB blocks");
+  LogOptions lo;
+  lo.first_zone = info.nr_conventional_zones;
+  lo.flush_before_write = true;
+  lo.read_only = options.read_only;
   // The log is opened with the volume as its owner; the map is rebuilt from
   // what the log recovered before anything is written.
   struct Pending final : LogOwner {
@@ -518,16 +590,17 @@ Result<std::unique_ptr<Volume>> Volume::Open(ZonedDevice& device, const VolumeOp
   auto pending = std::make_unique<Pending>();
   LogRecovery rec;
   ZGC_ASSIGN_OR_RETURN(std::unique_ptr<MetaLog> log, MetaLog::Open(device, lo, *pending, &rec));
-  ZGC_ASSIGN_OR_RETURN(Layout l, DecodeConfig(rec.config));
-  if (l.log_first != lo.first_zone || l.log_zones != lo.zones)
-    return Status::InvalidArgument(info.uri + ": the volume's log is at zones " +
-                                   std::to_string(l.log_first) + "+" + std::to_string(l.log_zones));
-  GcOptions gco = options.gc;
-  gco.first_zone = l.log_first + l.log_zones;
-  gco.zones = 0;
-  gco.owner_active_zones = 1;
-  gco.logical_bytes = l.logical_blocks * kB;
-  auto v = std::make_unique<VolumeImpl>(device, l, options.background_gc);
+  ZGC_ASSIGN_OR_RETURN(VolumeLayout l, DecodeVolumeConfig(rec.config, info, rec.zones));
+  if (l.log_first != lo.first_zone)
+    return Status::Corruption(info.uri + ": volume config: its log is at zone " +
+                              std::to_string(l.log_first) + ", found at zone " +
+                              std::to_string(lo.first_zone));
+  if (rec.max_checkpoint_bytes != l.checkpoint_bytes())
+    return Status::Corruption(info.uri + ": volume config: " + std::to_string(l.logical_blocks) +
+                              " logical blocks, but the log was sized for a map of " +
+                              std::to_string(rec.max_checkpoint_bytes) + " bytes");
+  const GcOptions gco = EngineOptions(l, options.gc);
+  auto v = std::make_unique<VolumeImpl>(device, l, options);
   pending->target = v.get();
   v->SetLog(std::move(log), std::move(pending));
   ZGC_RETURN_IF_ERROR(v->Recover(rec, gco));

@@ -254,12 +254,15 @@ TEST(Volume, MapRecordsOfTheFirstFormatStillRecover) {
   const uint64_t at = 4 * d->info().zone_size;
   ASSERT_TRUE(d->Write(at, Stamp(5, 9)).ok());
   {
-    struct NoSnapshot final : LogOwner {
-      Result<LogSnapshot> Snapshot() override { return Status::Busy("test"); }
+    // The log's first write is a checkpoint: an empty map of the volume's size.
+    struct EmptyMap final : LogOwner {
+      uint64_t bytes = 0;
+      Result<LogSnapshot> Snapshot() override { return LogSnapshot{0, std::vector<std::byte>(bytes)}; }
     } owner;
     LogRecovery rec;
-    auto log = MetaLog::Open(*d, {0, 4, true}, owner, &rec);
+    auto log = MetaLog::Open(*d, {.first_zone = 0, .flush_before_write = true}, owner, &rec);
     ASSERT_TRUE(log.ok()) << log.status().ToString();
+    owner.bytes = rec.max_checkpoint_bytes;
     std::vector<std::byte> pair(16);
     PutLe<uint64_t>(&pair[0], 5);
     PutLe<uint64_t>(&pair[8], at / kB + 1);
@@ -294,13 +297,16 @@ std::vector<LoggedRecord> WalkLog(ZonedDevice& d, uint32_t first_zone, uint32_t 
     size_t pos = lbs;  // the zone header
     const size_t first = out.size();
     while (pos + log_format::kRecordHeader <= data.size()) {
-      auto r = log_format::ParseRecord(std::span(data).subspan(pos));
-      if (!r.ok()) {
-        pos = (pos / lbs + 1) * lbs;  // a group's padding
+      const auto p = log_format::Parse(data, pos, lbs);
+      if (p.kind == log_format::Parsed::kShortPad) {
+        pos += p.size;
         continue;
       }
-      out.push_back({zone->start + pos, zone->start, r->type, r->seq, false});
-      pos += r->size;
+      if (p.kind != log_format::Parsed::kRecord) break;
+      if (p.record.type != log_format::kPad && p.record.type != log_format::kSeal &&
+          p.record.type != log_format::kResume)
+        out.push_back({zone->start + pos, zone->start, p.record.type, p.record.seq, false});
+      pos += p.size;
     }
     for (size_t i = first; i + 1 < out.size(); ++i) out[i].followed = true;
   }
