@@ -99,8 +99,10 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
     return Status::NoSpace(info.uri + ": " + std::to_string(usable) +
                            " zones are too few for a GC reserve of " +
                            std::to_string(options.reserve_zones));
+  // (Resume passes no report check: zones that degraded since the owner
+  // sized itself leave less room than it maps, and the engine still serves.)
   const uint64_t capacity = GcEngineImpl::CapacityBlocks(meta) * blk;
-  if (options.logical_bytes > capacity)
+  if (!report && options.logical_bytes > capacity)
     return Status::InvalidArgument(
         "GC options: logical_bytes " + std::to_string(options.logical_bytes) +
         " is more than the managed zones hold (" + std::to_string(capacity) + " bytes)");

@@ -205,13 +205,21 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       std::lock_guard order(write_mu_);  // zones take writes in allocation order
       ZGC_RETURN_IF_ERROR(Prepare());
       const uint64_t total = data.size();
-      // A write that may span zones reserves its room first: refused whole
-      // (nothing written) rather than failing part way.
-      if (total > kB) {
-        Status r = gc_->Reserve(total);
-        if (!r.ok()) return r.code() == Code::kNoSpace ? r : Poison(r);
-      }
       uint64_t lba = offset / kB;
+      // A write that may span zones reserves the room it adds (its blocks
+      // not mapped yet; an overwrite frees what it replaces as it goes):
+      // refused whole, nothing written, rather than failing part way.
+      if (total > kB) {
+        uint64_t growth = 0;
+        {
+          std::shared_lock lock(map_mu_);
+          for (uint64_t i = 0; i < total / kB; ++i) growth += l2p_[lba + i] == 0;
+        }
+        if (growth > 1) {
+          Status r = gc_->Reserve(growth * kB);
+          if (!r.ok()) return r.code() == Code::kNoSpace ? r : Poison(r);
+        }
+      }
       while (!data.empty()) {
         WriteHint hint;
         {
@@ -359,10 +367,13 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     if (read_only_) return Status::OK();
     Status gc_error = StopGc();
     ZGC_RETURN_IF_ERROR(Failed());
+    // A volume this opening never changed writes nothing (Open's promise);
+    // one it changed is checkpointed, so that the next Open replays little.
     bool changed;
     {
+      std::lock_guard order(write_mu_);
       std::shared_lock lock(map_mu_);
-      changed = !pending_.empty() || last_seq_ > log_->Stats().checkpoint_seq;
+      changed = prepared_ && (!pending_.empty() || last_seq_ > log_->Stats().checkpoint_seq);
     }
     if (changed) {
       ZGC_RETURN_IF_ERROR(Flush());
