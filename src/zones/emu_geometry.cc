@@ -61,7 +61,9 @@ Result<EmuGeometry> EmuGeometry::FromUri(const Uri& uri, const EmuGeometry& base
   ZGC_ASSIGN_OR_RETURN(g.copy_max_range, uri.Size("copy_max_range", copy ? g.copy_max_range : 0));
   ZGC_ASSIGN_OR_RETURN(g.copy_max_total, uri.Size("copy_max", copy ? g.copy_max_total : 0));
   ZGC_RETURN_IF_ERROR(count32("copy_ranges", copy ? g.copy_ranges : 0, g.copy_ranges));
-  if (!copy) g.copy_max_range = g.copy_max_total = g.copy_ranges = 0;
+  // No ranges is no copy command: its byte limits go too, as the file
+  // stores them (a file made with copy_ranges=0 could not be opened again).
+  if (!copy || g.copy_ranges == 0) g.copy_max_range = g.copy_max_total = g.copy_ranges = 0;
   if (uri.Has("family")) {
     ZGC_ASSIGN_OR_RETURN(std::string name, uri.Text("family", ""));
     if (name == "zns")
@@ -78,7 +80,9 @@ Result<EmuGeometry> EmuGeometry::FromUri(const Uri& uri, const EmuGeometry& base
 }
 
 Status EmuGeometry::Validate() const {
-  if (lbs < 512 || !std::has_single_bit(lbs))
+  // The limits FromUri holds parameters to are checked here too, so that a
+  // file's header cannot bring what no URI could ask for (DecodeHeader).
+  if (lbs < 512 || lbs > (1u << 16) || !std::has_single_bit(lbs))
     return Bad("lbs=" + std::to_string(lbs) + " must be a power of two from 512 to 64K");
   if (zone_size < lbs || !std::has_single_bit(zone_size) || zone_size > kMaxZoneSize)
     return Bad(
@@ -88,6 +92,11 @@ Status EmuGeometry::Validate() const {
     return Bad("zone_cap=" + std::to_string(zone_cap) +
                " must be a non-zero multiple of lbs no larger than zone_size");
   if (nr_zones == 0) return Bad("zones=0: a device needs at least one zone");
+  // Checked here too, not only in FromUri: a file's header or a caller's
+  // EmulatedGeometry must not bring more (the zone table is read whole), and
+  // the bound keeps zone_size * nr_zones below 2^58, so the next test cannot wrap.
+  if (nr_zones > kMaxZones)
+    return Bad("zones=" + std::to_string(nr_zones) + " is more than " + std::to_string(kMaxZones));
   if (zone_size * nr_zones > kMaxDeviceBytes)
     return Bad("zone_size x zones = " + std::to_string(zone_size * nr_zones) + " bytes exceeds 1P");
   if (nr_conv >= nr_zones)
@@ -98,7 +107,10 @@ Status EmuGeometry::Validate() const {
     return Bad("max_open=" + std::to_string(max_open) +
                " is larger than max_active=" + std::to_string(max_active));
   if (append_max % lbs) return Bad("append_max must be a multiple of lbs");
+  if (append_max > (1u << 30)) return Bad("append_max is larger than 1G");
   if (family == DeviceFamily::kOther) return Bad("family must be zns, zbc or nullblk");
+  if (copy_ranges == 0 && (copy_max_range != 0 || copy_max_total != 0))
+    return Bad("copy_max_range and copy_max must be 0 without a copy command (copy_ranges=0)");
   if (copy_ranges != 0) {
     if (copy_max_range == 0 || copy_max_range % lbs || copy_max_total == 0 || copy_max_total % lbs)
       return Bad("copy_max_range and copy_max must be non-zero multiples of lbs");

@@ -62,7 +62,10 @@ Result<uint64_t> ParseSize(std::string_view text) {
   if (digits.empty() || shift == 64)
     return Status::InvalidArgument("'" + std::string(text) +
                                    "' is not a size (examples: 4096, 64K, 60M, 1G)");
-  ZGC_ASSIGN_OR_RETURN(uint64_t v, ParseUnsigned(digits));
+  // digits are all decimal digits: ParseUnsigned fails only when they overflow.
+  auto n = ParseUnsigned(digits);
+  if (!n.ok()) return Status::InvalidArgument("size '" + std::string(text) + "' is too large");
+  const uint64_t v = *n;
   if (shift && v > (std::numeric_limits<uint64_t>::max() >> shift))
     return Status::InvalidArgument("size '" + std::string(text) + "' is too large");
   return v << shift;

@@ -27,6 +27,9 @@ Status VolatileCache::BeforeReset(uint32_t index) {
   p.finished = false;
   if (p.reset) return Status::OK();  // the durable data was saved at the first reset
   p.reset = true;
+  // A metadata-only device (mem:?data=0) has no data to bring back: saving
+  // would allocate the zone's capacity (64 GiB zones) to hold zeroes.
+  if (!info_.stores_data) return Status::OK();
   const Zone& d = durable_[index];
   const uint64_t n = d.cond == ZoneCondition::kEmpty ? 0 : DataEnd(d) - d.start;
   p.saved.assign(n, std::byte{0});
@@ -35,6 +38,7 @@ Status VolatileCache::BeforeReset(uint32_t index) {
 }
 
 Status VolatileCache::BeforeOverwrite(uint64_t offset, uint64_t length) {
+  if (!info_.stores_data) return Status::OK();  // nothing to undo (see BeforeReset)
   const uint64_t lbs = info_.logical_block_size;
   for (uint64_t b = offset; b < offset + length; b += lbs) {
     if (undo_.count(b)) continue;

@@ -168,5 +168,73 @@ TEST_F(EmuFile, ResetPunchesTheZoneData) {
   EXPECT_EQ(c[data + Z + 8192], 0);
 }
 
+// Found by test/fuzz/emu_header_fuzz (regressions/emu_header_fuzz/): a header
+// may not bring more zones than a URI may ask for (2^22). 2^28 + 1 zones of
+// 64 GiB made zone_size * zones wrap to 64 GiB, past the 1 PiB check, and the
+// zone table of a (sparse) file that size was read whole: 8 GiB.
+TEST(EmuFormat, HeaderWithTooManyZonesIsRefused) {
+  for (uint32_t zones : {(1u << 28) + 1, (1u << 22) + 1, ~0u}) {
+    EmuGeometry g = EmuGeometry::Defaults(4096);
+    g.zone_size = g.zone_cap = zones == (1u << 22) + 1 ? 4096 : 64ull << 30;
+    g.nr_zones = zones;
+    g.max_open = g.max_active = 0;
+    EXPECT_EQ(g.Validate().code(), Code::kInvalidArgument) << zones;
+    auto decoded = emu_format::DecodeHeader(emu_format::EncodeHeader(g), "x.img");
+    ASSERT_FALSE(decoded.ok()) << zones;
+    EXPECT_EQ(decoded.status().code(), Code::kCorruption);
+    EXPECT_NE(decoded.status().message().find("zones=" + std::to_string(zones)), std::string::npos)
+        << decoded.status().ToString();
+  }
+  EmuGeometry most = EmuGeometry::Defaults(4096);
+  most.zone_size = most.zone_cap = 4096;
+  most.nr_zones = 1u << 22;
+  EXPECT_TRUE(emu_format::DecodeHeader(emu_format::EncodeHeader(most), "x.img").ok());
+}
+
+TEST_F(EmuFile, CreateRefusesTooManyZones) {
+  EmulatedGeometry g;
+  g.zone_size = 4096;
+  g.zones = (1u << 22) + 1;
+  Status s = CreateEmulatedDevice(path_, g);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
+  EXPECT_FALSE(fs::exists(path_));
+}
+
+// Found by test/fuzz/emu_file_fuzz (regressions/emu_file_fuzz/): a header
+// with a value only FromUri limited (append_max over 1G, lbs over 64K, copy
+// byte limits without copy ranges) decoded, and the file was then refused
+// as a bad URI parameter nobody gave, as kInvalidArgument, not kCorruption.
+TEST(EmuFormat, HeaderBeyondTheUriLimitsIsCorrupt) {
+  EmuGeometry base = EmuGeometry::Defaults(4096);
+  base.zone_size = base.zone_cap = 1 << 20;
+  base.nr_zones = 4;
+  base.max_open = base.max_active = 4;
+  EmuGeometry append = base, lbs = base, copy = base;
+  append.append_max = (1u << 30) + 4096;
+  lbs = EmuGeometry::Defaults(1u << 17);
+  lbs.zone_size = lbs.zone_cap = 1 << 20, lbs.nr_zones = 4, lbs.max_open = lbs.max_active = 4;
+  lbs.append_max = 1u << 17;
+  copy.copy_ranges = 0;
+  for (const EmuGeometry* g : {&append, &lbs, &copy}) {
+    auto decoded = emu_format::DecodeHeader(emu_format::EncodeHeader(*g), "x.img");
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.status().code(), Code::kCorruption) << decoded.status().ToString();
+  }
+  EXPECT_TRUE(emu_format::DecodeHeader(emu_format::EncodeHeader(base), "x.img").ok());
+}
+
+// copy_ranges=0 kept the default copy byte limits in the file, and reopening
+// it (even the creating call) compared them with the zeroes copy=0 implies.
+TEST_F(EmuFile, NoCopyRangesCreatesAFileThatOpens) {
+  const std::string uri = "emu:" + path_ + "?zone_size=1M&zones=4&copy_ranges=0";
+  auto created = OpenDevice(uri + "&create=1");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_FALSE((*created)->info().copy.supported());
+  EXPECT_EQ((*created)->info().copy.max_range_bytes, 0u);
+  created->reset();
+  EXPECT_TRUE(Open("emu:" + path_) != nullptr);
+  EXPECT_TRUE(Open(uri) != nullptr);
+}
+
 }  // namespace
 }  // namespace zgc

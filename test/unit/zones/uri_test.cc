@@ -46,6 +46,18 @@ TEST(Uri, NamesTheProblem) {
             Code::kInvalidArgument);
 }
 
+// Found by test/fuzz/parse_size_fuzz (regressions/parse_size_fuzz/): digits
+// too large for 64 bits before a unit were refused naming the digits alone,
+// as "not a non-negative integer".
+TEST(ParseSize, TooLargeNamesTheWholeText) {
+  for (const char* big : {"167771677775165177775677T", "99999999999999999999", "18446744073709551616K"}) {
+    Status s = ParseSize(big).status();
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << big;
+    EXPECT_NE(s.message().find(std::string("'") + big + "'"), std::string::npos) << s.ToString();
+    EXPECT_NE(s.message().find("too large"), std::string::npos) << s.ToString();
+  }
+}
+
 TEST(OpenDevice, RejectsUnknownSchemesAndParameters) {
   EXPECT_EQ(OpenDevice("nvme:/dev/nvme0n1").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(OpenDevice("mem:?zone_sise=1M").status().code(), Code::kInvalidArgument);

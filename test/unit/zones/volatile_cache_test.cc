@@ -229,6 +229,25 @@ TEST(VolatileCache, AnEmuFileIsLeftAsThePowerCutLeftTheDevice) {
   std::remove(path.c_str());
 }
 
+// Found by test/fuzz/uri_fuzz (regressions/uri_fuzz/): on a metadata-only
+// device a reset saved the zone's "durable data" (zeroes) anyway, so
+// finishing, syncing and resetting a 4 GiB zone allocated 4 GiB (64 GiB for
+// the largest zones); overwritten conventional blocks were kept likewise.
+TEST(VolatileCache, AMetadataOnlyDeviceSavesNoData) {
+  auto d = *OpenDevice("mem:?zone_size=64G&zones=4&conv=1&data=0&cache=volatile");
+  const uint64_t z = 64ull << 30;
+  ASSERT_TRUE(d->Write(0, Block(1)).ok());
+  ASSERT_TRUE(d->FinishZone(z).ok());
+  ASSERT_TRUE(d->Sync().ok());
+  ASSERT_TRUE(d->Write(0, Block(2)).ok());
+  ASSERT_TRUE(d->ResetZone(z).ok());  // used to throw std::bad_alloc (or exhaust memory)
+  ASSERT_TRUE(d->CutPower({PowerCutMode::kDrop, 0}).ok());
+  ASSERT_TRUE(d->PowerOn().ok());
+  // The zone state still comes back as it was at the Sync.
+  EXPECT_EQ(d->ReportZone(z)->cond, ZoneCondition::kFull);
+  EXPECT_EQ(TagAt(*d, 0), 0u);  // a metadata-only device reads zeroes
+}
+
 TEST(VolatileCache, OnlyOnDevicesThatHaveOne) {
   auto plain = OpenDevice("mem:?zone_size=256K&zones=8");
   EXPECT_FALSE((*plain)->info().volatile_cache);
