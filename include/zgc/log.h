@@ -76,6 +76,7 @@ struct LogRecord {
   uint64_t seq = 0;
   uint8_t type = 0;  // the owner's: 1..kMaxLogRecordType
   std::vector<std::byte> data;
+  uint64_t at = 0;  // recovered records: the device offset, for messages naming it
 };
 inline constexpr uint8_t kMaxLogRecordType = 0xEF;
 
@@ -97,6 +98,7 @@ class LogOwner {
 struct LogRecovery {
   std::vector<std::byte> config;          // what Format was given
   std::optional<LogSnapshot> checkpoint;  // the newest complete one (none: as formatted)
+  uint64_t checkpoint_at = 0;             // the device offset of its first zone
   std::vector<LogRecord> records;         // after it, in sequence order
   uint32_t zones = 0;                     // the log's zones (the superblock's)
   uint64_t max_checkpoint_bytes = 0;      // the superblock's

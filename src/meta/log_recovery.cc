@@ -267,9 +267,10 @@ class Recovery {
       for (const auto& c : p->chunks) snap.data.insert(snap.data.end(), c.begin(), c.end());
     }
     rec_.checkpoint = std::move(snap);
+    rec_.checkpoint_at = st_.zones[ckpt.front()].start;
     for (const ParsedZone* p : parts)
       for (const auto& r : p->records)
-        rec_.records.push_back({r.seq, r.type, {r.payload.begin(), r.payload.end()}});
+        rec_.records.push_back({r.seq, r.type, {r.payload.begin(), r.payload.end()}, r.at});
     // The writer's state.
     for (int k : chain) {
       st_.zones[k].epoch = headers_[k]->epoch;

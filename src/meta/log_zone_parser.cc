@@ -31,6 +31,18 @@ std::optional<Vouch> FindVouch(std::span<const std::byte> d, size_t pos, uint64_
   return std::nullopt;
 }
 
+// A valid record (a pad included) anywhere after `pos` (records sit on
+// 8-byte boundaries): its sequence number. Behind a torn record there can be
+// none, since every byte up to the write pointer is the torn record's own.
+std::optional<uint64_t> ValidAfter(std::span<const std::byte> d, size_t pos, uint32_t lbs) {
+  for (size_t b = pos + 8; b + lf::kRecordHeader <= d.size(); b += 8) {
+    if (GetLe<uint32_t>(&d[b]) != lf::kRecordMagic) continue;
+    const lf::Parsed p = lf::Parse(d, b, lbs);
+    if (p.kind == lf::Parsed::kRecord) return p.record.seq;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<ParsedZone> ParseLogZone(std::span<const std::byte> d, const lf::ZoneHeader& h,
@@ -52,6 +64,9 @@ Result<ParsedZone> ParseLogZone(std::span<const std::byte> d, const lf::ZoneHead
     for (size_t i = 0; i < plan.sizes.size(); ++i) {
       const lf::Parsed p = lf::Parse(d, pos, lbs);
       if (p.kind == lf::Parsed::kTorn) {
+        if (auto after = ValidAfter(d, pos, lbs))
+          return corrupt(pos, "a checkpoint chunk that reaches past the write pointer, with a "
+                              "valid record " + std::to_string(*after) + " after it");
         z.end = ParsedZone::End::kTorn;
         z.torn_at = zone_start + pos;
         z.data_end = pos;
@@ -95,6 +110,12 @@ Result<ParsedZone> ParseLogZone(std::span<const std::byte> d, const lf::ZoneHead
         continue;
       }
       if (p.kind == lf::Parsed::kBad) return corrupt(pos, p.why);
+      // A torn record reaches past the write pointer, so every byte after
+      // its start is its own: a valid record further on means its length
+      // was damaged (with a valid checksum, or it would be kBad), not torn.
+      if (auto after = ValidAfter(d, pos, lbs))
+        return corrupt(pos, "a record that reaches past the write pointer, with a valid record " +
+                                std::to_string(*after) + " after it (damaged, not torn)");
       z.end = ParsedZone::End::kTorn;
       z.torn_at = zone_start + pos;
       z.data_end = pos;
@@ -125,7 +146,7 @@ Result<ParsedZone> ParseLogZone(std::span<const std::byte> d, const lf::ZoneHead
     if (r.seq != expected)
       return corrupt(pos, "sequence " + std::to_string(r.seq) + " where " +
                               std::to_string(expected) + " is next");
-    z.records.push_back({r.seq, r.type, r.payload});
+    z.records.push_back({r.seq, r.type, r.payload, zone_start + pos});
     ++expected;
     pos += p.size;
   }

@@ -28,6 +28,7 @@ struct ParsedZone {
     uint64_t seq;
     uint8_t type;
     std::span<const std::byte> payload;
+    uint64_t at;  // device offset
   };
   std::vector<Rec> records;  // the owner's, in sequence order
   uint64_t next_seq = 0;     // after the last record (the first expected next)

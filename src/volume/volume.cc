@@ -67,25 +67,36 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // Rebuilds the map from what the log recovered and adopts the zones with
   // GcEngine::Resume. Writes nothing.
   Status Recover(const LogRecovery& rec, const GcOptions& gco) {
+    // Every entry is checked where it comes from (the checkpoint, a record
+    // at its device offset), so that corruption is named by its place.
+    const uint64_t first_block = uint64_t(gco.first_zone) * blocks_per_zone_;
+    auto in_range = [&](uint64_t pba1) {
+      return pba1 == 0 || (pba1 > first_block && pba1 <= device_blocks_);
+    };
     if (rec.checkpoint) {
+      const std::string where = dev_.info().uri + ": volume checkpoint (up to record " +
+                                std::to_string(rec.checkpoint->last_seq) + ", in the log zone at " +
+                                Hex(rec.checkpoint_at) + ")";
       if (rec.checkpoint->data.size() != l2p_.size() * 4)
-        return Status::Corruption(dev_.info().uri + ": volume checkpoint (up to record " +
-                                  std::to_string(rec.checkpoint->last_seq) + ") holds " +
-                                  std::to_string(rec.checkpoint->data.size()) +
+        return Status::Corruption(where + " holds " + std::to_string(rec.checkpoint->data.size()) +
                                   " bytes, expected " + std::to_string(l2p_.size() * 4));
       GetLeU32s(rec.checkpoint->data.data(), l2p_.data(), l2p_.size());
+      for (uint64_t lba = 0; lba < l2p_.size(); ++lba)
+        if (!in_range(l2p_[lba]))
+          return Status::Corruption(where + ": block " + std::to_string(lba) +
+                                    " maps outside the volume's data zones");
       last_seq_ = rec.checkpoint->last_seq;
     }
     for (const LogRecord& r : rec.records) {
       Status s = map_record::Decode(r.type, r.data, [&](uint64_t lba, uint64_t pba1) {
-        if (lba >= l2p_.size() || pba1 > device_blocks_)
+        if (lba >= l2p_.size() || !in_range(pba1))
           return Status::Corruption("maps block " + std::to_string(lba) + " out of range");
         l2p_[lba] = static_cast<uint32_t>(pba1);
         return Status::OK();
       });
       if (!s.ok())
         return Status::Corruption(dev_.info().uri + ": volume log record " + std::to_string(r.seq) +
-                                  ": " + s.message());
+                                  " at " + Hex(r.at) + ": " + s.message());
       last_seq_ = r.seq;
     }
     ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, dev_.ReportAllZones());
@@ -98,7 +109,6 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     // an offline zone are lost: counted, kept in the map (a read says so),
     // never given to the engine.
     std::vector<uint64_t> mapped((device_blocks_ + 63) / 64);
-    const uint64_t first_block = uint64_t(gco.first_zone) * blocks_per_zone_;
     for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
       if (!l2p_[lba]) continue;
       const uint64_t pba = l2p_[lba] - 1;
@@ -601,13 +611,19 @@ Result<std::unique_ptr<Volume>> Volume::Open(ZonedDevice& device, const VolumeOp
   auto pending = std::make_unique<Pending>();
   LogRecovery rec;
   ZGC_ASSIGN_OR_RETURN(std::unique_ptr<MetaLog> log, MetaLog::Open(device, lo, *pending, &rec));
-  ZGC_ASSIGN_OR_RETURN(VolumeLayout l, DecodeVolumeConfig(rec.config, info, rec.zones));
+  // The config is the log superblock's owner part: named by its place.
+  const std::string where =
+      "the log superblock at " + Hex(uint64_t(lo.first_zone) * info.zone_size);
+  auto config = DecodeVolumeConfig(rec.config, info, rec.zones);
+  if (!config.ok()) return config.status().WithContext(where);
+  const VolumeLayout l = *config;
   if (l.log_first != lo.first_zone)
-    return Status::Corruption(info.uri + ": volume config: its log is at zone " +
+    return Status::Corruption(info.uri + ": volume config in " + where + ": its log is at zone " +
                               std::to_string(l.log_first) + ", found at zone " +
                               std::to_string(lo.first_zone));
   if (rec.max_checkpoint_bytes != l.checkpoint_bytes())
-    return Status::Corruption(info.uri + ": volume config: " + std::to_string(l.logical_blocks) +
+    return Status::Corruption(info.uri + ": volume config in " + where + ": " +
+                              std::to_string(l.logical_blocks) +
                               " logical blocks, but the log was sized for a map of " +
                               std::to_string(rec.max_checkpoint_bytes) + " bytes");
   const GcOptions gco = EngineOptions(l, options.gc);
