@@ -203,6 +203,7 @@ Status GcEngineImpl::ReserveDestinations(int cls, int allowed, CopyGroup& g, dou
     g.dests.push_back({at, at + take * blk_});
     g.dest_zones.push_back(d);
     dm.alloc += static_cast<uint32_t>(take);
+    g.finish_after.push_back(dm.ragged && dm.alloc == dm.cap);
     need -= take * blk_;
     if (dm.alloc == dm.cap) {
       Seal(d);
@@ -300,9 +301,43 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
   }
   lock.unlock();
   // One batch per class, each to its own zone: submitted together.
+  // A batch goes down a destination at a time, so that a ragged zone (its
+  // capacity not whole blocks) is finished before the next destination
+  // opens: the device's open/active count never exceeds the engine's share.
   auto copy = [&](int c) {
     IoPhaseScope phase(IoPhase::kGcCopy);  // per thread: copies may run on pool threads
-    groups[c].plan = copiers_[c]->Copy(groups[c].sources, groups[c].dests);
+    CopyGroup& g = groups[c];
+    CopyPlan all;
+    size_t si = 0;
+    uint64_t in = 0;  // bytes of sources[si] already given to a destination
+    for (size_t di = 0; di < g.dests.size(); ++di) {
+      const Destination& d = g.dests[di];
+      std::vector<Extent> part;
+      for (uint64_t room = d.end - d.wp; room && si < g.sources.size();) {
+        const Extent& e = g.sources[si];
+        const uint64_t n = std::min(room, e.length - in);
+        part.push_back({e.offset + in, n});
+        room -= n, in += n;
+        if (in == e.length) ++si, in = 0;
+      }
+      if (part.empty()) break;
+      auto p = copiers_[c]->Copy(part, std::span(&d, 1));
+      if (!p.ok()) {
+        g.plan = p.status();
+        return;
+      }
+      all.commands.insert(all.commands.end(), p->commands.begin(), p->commands.end());
+      all.placements.insert(all.placements.end(), p->placements.begin(), p->placements.end());
+      all.bytes += p->bytes;
+      if (g.finish_after[di]) {
+        IoPhaseScope finish(IoPhase::kRepair);
+        if (Status f = dev_.FinishZone(Start(g.dest_zones[di])); !f.ok()) {
+          g.plan = f;
+          return;
+        }
+      }
+    }
+    g.plan = std::move(all);
   };
   if (Independent(groups)) {
     std::vector<std::function<void()>> tasks;
@@ -335,13 +370,6 @@ Status GcEngineImpl::Relocate(std::unique_lock<std::mutex>& lock, uint32_t v) {
     }
     stats_.relocated_bytes += g.plan->bytes;
   }
-  // A ragged destination whose last whole block landed is finished now.
-  for (CopyGroup& g : groups)
-    for (uint32_t d : g.dest_zones)
-      if (Status f = FinishIfRagged(d); !f.ok()) {
-        for (const Move& m : moves) InvalidateLocked({m.to, m.from.length});
-        return Abandon(v, groups, f);
-      }
   lock.unlock();
   auto accepted = Result<std::vector<bool>>(std::vector<bool>{});
   if (!moves.empty()) {

@@ -61,6 +61,9 @@ struct CopyGroup {
   std::vector<Extent> sources;
   std::vector<Destination> dests;
   std::vector<uint32_t> dest_zones;
+  // Per destination: it takes its zone's last whole block, and the zone's
+  // capacity is not whole blocks: finish it before the next one opens.
+  std::vector<uint8_t> finish_after;
   uint64_t bytes = 0;
   Result<CopyPlan> plan = CopyPlan{};
   CopyStats before;

@@ -41,6 +41,8 @@ inline std::vector<VolumeCase> VolumeMatrix() {
        Opts(false)},
       {"512-bg", "lbs=512&zone_size=128K&zones=32&max_open=14&max_active=14", Opts(true)},
       {"limits-3", "zone_size=64K&zones=40&max_open=3&max_active=3", Opts(true)},
+      {"512-ragged-limits-3",
+       "lbs=512&zone_size=128K&zone_cap=130560&zones=32&max_open=3&max_active=3", Opts(true)},
       {"conv-log8", "zone_size=64K&zones=40&conv=2&max_open=0&max_active=0", Opts(false, 8)},
       {"64m-zones", "zone_size=64M&zone_cap=256K&zones=24&max_open=0&max_active=0", Opts(false)},
       {"windowed-bg-3w", "zone_size=256K&zones=24&max_open=0&max_active=0",

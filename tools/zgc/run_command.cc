@@ -221,8 +221,10 @@ int Run(const RunOptions& o) {
   Status failed;
   while (i < total_units && failed.ok()) {
     const bool cut_here = cuts < uint64_t(o.crash);
+    // Every other cut lands among the first calls after a recovery (its
+    // deferred repair, the log's first append, the first collection).
     if (cut_here)
-      (void)dev.ArmPowerCut(50 + rng() % 3000,
+      (void)dev.ArmPowerCut(cuts % 2 ? 1 + rng() % 12 : 50 + rng() % 3000,
                             {rng() % 2 ? PowerCutMode::kTear : PowerCutMode::kDrop, rng()});
     const uint64_t end = std::min(total_units, i + per_segment);
     Status s;
@@ -243,6 +245,11 @@ int Run(const RunOptions& o) {
     }
     if (!cut_here) {
       failed = s;
+      continue;
+    }
+    // Only the power going may stop a segment: any other error is a failure.
+    if (!s.ok() && s.code() != Code::kPowerOff) {
+      failed = s.WithContext(fmt::format("before cut {}", cuts + 1));
       continue;
     }
     // The power goes (now, if the armed cut has not come yet), and comes back.
