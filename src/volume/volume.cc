@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <mutex>
-#include <shared_mutex>
+#include <atomic>
 
 #include "src/base/hex.h"
 #include "src/base/little_endian.h"
+#include "src/base/thread_annotations.h"
 #include "src/volume/map_record.h"
 #include "src/volume/volume_layout.h"
 
@@ -67,6 +67,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // Rebuilds the map from what the log recovered and adopts the zones with
   // GcEngine::Resume. Writes nothing.
   Status Recover(const LogRecovery& rec, const GcOptions& gco) {
+    WriterLock lock(map_mu_);  // alone at Open; taken for the analysis
     // Every entry is checked where it comes from (the checkpoint, a record
     // at its device offset), so that corruption is named by its place.
     const uint64_t first_block = uint64_t(gco.first_zone) * blocks_per_zone_;
@@ -88,12 +89,14 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       last_seq_ = rec.checkpoint->last_seq;
     }
     for (const LogRecord& r : rec.records) {
-      Status s = map_record::Decode(r.type, r.data, [&](uint64_t lba, uint64_t pba1) {
+      // (The analysis does not follow a lambda into its caller's lock.)
+      auto apply = [&](uint64_t lba, uint64_t pba1) NO_THREAD_SAFETY_ANALYSIS {
         if (lba >= l2p_.size() || !in_range(pba1))
           return Status::Corruption("maps block " + std::to_string(lba) + " out of range");
         l2p_[lba] = static_cast<uint32_t>(pba1);
         return Status::OK();
-      });
+      };
+      Status s = map_record::Decode(r.type, r.data, apply);
       if (!s.ok())
         return Status::Corruption(dev_.info().uri + ": volume log record " + std::to_string(r.seq) +
                                   " at " + Hex(r.at) + ": " + s.message());
@@ -166,7 +169,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   Status Read(uint64_t offset, std::span<std::byte> data) override {
     ZGC_RETURN_IF_ERROR(CheckRange(offset, data.size()));
     // Held across the device reads: a victim is not reset under a read.
-    std::shared_lock lock(map_mu_);
+    ReaderLock lock(map_mu_);
     for (uint64_t i = 0; i < data.size() / kB;) {
       const uint64_t lba = offset / kB + i;
       const uint32_t p = l2p_[lba];
@@ -195,7 +198,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // (Open writes nothing): the log's repair first, so that the zones it no
   // longer needs give back their active resources before the engine opens
   // any. Under write_mu_.
-  Status Prepare() {
+  Status Prepare() REQUIRES(write_mu_) {
     if (read_only_) return ReadOnly();
     if (prepared_) return Status::OK();
     ZGC_RETURN_IF_ERROR(Poison(log_->Repair()));
@@ -212,7 +215,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     ZGC_RETURN_IF_ERROR(Failed());
     if (data.empty()) return Status::OK();
     {
-      std::lock_guard order(write_mu_);  // zones take writes in allocation order
+      MutexLock order(write_mu_);  // zones take writes in allocation order
       ZGC_RETURN_IF_ERROR(Prepare());
       const uint64_t total = data.size();
       uint64_t lba = offset / kB;
@@ -222,7 +225,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       if (total > kB) {
         uint64_t growth = 0;
         {
-          std::shared_lock lock(map_mu_);
+          ReaderLock lock(map_mu_);
           for (uint64_t i = 0; i < total / kB; ++i) growth += l2p_[lba + i] == 0;
         }
         if (growth > 1) {
@@ -233,7 +236,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       while (!data.empty()) {
         WriteHint hint;
         {
-          std::shared_lock lock(map_mu_);
+          ReaderLock lock(map_mu_);
           if (l2p_[lba]) hint.replaces = Extent{uint64_t(l2p_[lba] - 1) * kB, kB};
         }
         auto a = gc_->Allocate(data.size(), hint);
@@ -271,14 +274,14 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // from what is durable). Reads keep working; background GC stops (its
   // copies could not be remapped).
   Status Failed() const {
-    std::lock_guard lock(fail_mu_);
+    MutexLock lock(fail_mu_);
     return failed_;
   }
   Status Poison(Status s) {
     if (s.ok()) return s;
     bool first = false;
     {
-      std::lock_guard lock(fail_mu_);
+      MutexLock lock(fail_mu_);
       if (failed_.ok()) {
         first = true;
         failed_ = Status(s.code(), dev_.info().uri +
@@ -296,7 +299,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // The change is journaled before any of those places is reset (BeforeReset
   // journals and syncs), so the durable map never points into a reset zone.
   Status Map(uint64_t lba, uint64_t pba, uint64_t n) {
-    std::unique_lock lock(map_mu_);
+    WriterLock lock(map_mu_);
     std::vector<Extent> dead;
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t p1 = pba == ~0ull ? 0 : pba + i + 1;
@@ -321,7 +324,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 
   // Appends the pending map changes to the log (map_mu_ held exclusively):
   // records of at most kPendingMax entries, in order.
-  Status JournalPending() {
+  Status JournalPending() REQUIRES(map_mu_) {
     for (size_t i = 0; i < pending_.size(); i += kPendingMax) {
       std::vector<Entry> part(pending_.begin() + i,
                               pending_.begin() + std::min(pending_.size(), i + kPendingMax));
@@ -339,7 +342,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   Status JournalAndSync() {
     uint64_t seq;
     {
-      std::unique_lock lock(map_mu_);
+      WriterLock lock(map_mu_);
       ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
       seq = last_seq_;
     }
@@ -350,7 +353,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     ZGC_RETURN_IF_ERROR(CheckRange(offset, length));
     if (read_only_) return ReadOnly();
     ZGC_RETURN_IF_ERROR(Failed());
-    std::lock_guard order(write_mu_);
+    MutexLock order(write_mu_);
     ZGC_RETURN_IF_ERROR(Prepare());
     for (uint64_t lba = offset / kB, left = length / kB; left;) {
       const uint64_t n = std::min<uint64_t>(left, 4096);  // bounded records
@@ -367,7 +370,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     if (read_only_) return ReadOnly();
     ZGC_RETURN_IF_ERROR(Failed());
     {
-      std::lock_guard order(write_mu_);
+      MutexLock order(write_mu_);
       ZGC_RETURN_IF_ERROR(Prepare());
     }
     return JournalAndSync();
@@ -381,15 +384,15 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     // one it changed is checkpointed, so that the next Open replays little.
     bool changed;
     {
-      std::lock_guard order(write_mu_);
-      std::shared_lock lock(map_mu_);
+      MutexLock order(write_mu_);
+      ReaderLock lock(map_mu_);
       changed = prepared_ && (!pending_.empty() || last_seq_ > log_->Stats().checkpoint_seq);
     }
     if (changed) {
       ZGC_RETURN_IF_ERROR(Flush());
       ZGC_RETURN_IF_ERROR(Poison(log_->Checkpoint()));
     }
-    std::lock_guard lock(fail_mu_);
+    MutexLock lock(fail_mu_);
     return gc_error.ok() ? std::exchange(gc_error_, Status::OK()) : gc_error;
   }
 
@@ -418,14 +421,14 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     }
     std::vector<uint32_t> owner(hi - lo, 0);  // moved-from block -> lba + 1
     {
-      std::shared_lock lock(map_mu_);
+      ReaderLock lock(map_mu_);
       for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
         const uint64_t p1 = l2p_[lba];
         if (p1 > lo && p1 <= hi) owner[p1 - 1 - lo] = static_cast<uint32_t>(lba + 1);
       }
     }
     {
-      std::unique_lock lock(map_mu_);
+      WriterLock lock(map_mu_);
       for (const Move& m : moves) {
         for (uint64_t i = 0; i < m.from.length / kB; ++i) {
           const uint64_t from = m.from.offset / kB + i, to = m.to / kB + i;
@@ -452,7 +455,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // journaled first (the log calls this without its own lock held), so the
   // checkpoint covers exactly the records up to last_seq.
   Result<LogSnapshot> Snapshot() override {
-    std::unique_lock lock(map_mu_);
+    WriterLock lock(map_mu_);
     ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
     LogSnapshot s;
     s.last_seq = last_seq_;
@@ -467,7 +470,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     const bool restart = gc_running_;
     if (restart) {
       Status s = StopGc();
-      std::lock_guard lock(fail_mu_);
+      MutexLock lock(fail_mu_);
       if (!s.ok() && gc_error_.ok()) gc_error_ = s;
     }
     Status s = CheckQuiet();
@@ -479,8 +482,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     return s;
   }
 
-  Status CheckQuiet() {
-    std::shared_lock lock(map_mu_);
+  Status CheckQuiet() EXCLUDES(map_mu_) {
+    ReaderLock lock(map_mu_);
     ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, dev_.ReportAllZones());
     std::vector<uint64_t> per_zone(zones.size(), 0);
     std::vector<bool> mapped(device_blocks_);
@@ -527,7 +530,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     VolumeStats s;
     s.logical_bytes = size();
     {
-      std::shared_lock lock(map_mu_);
+      ReaderLock lock(map_mu_);
       s.mapped_blocks = std::count_if(l2p_.begin(), l2p_.end(), [](uint32_t p) { return p; });
       s.map_memory_bytes = l2p_.capacity() * sizeof(uint32_t);
       s.lost_blocks = lost_;
@@ -546,20 +549,22 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   std::unique_ptr<LogOwner> log_owner_;  // declared before log_: destroyed after it
   std::unique_ptr<MetaLog> log_;
   std::unique_ptr<GcEngine> gc_;
-  std::mutex write_mu_;
-  bool prepared_ = false;    // recovery's deferred writes done, GC started (under write_mu_)
-  bool gc_running_ = false;  // the background scheduler runs (write_mu_ or single-threaded)
-  mutable std::shared_mutex map_mu_;
-  std::vector<uint32_t> l2p_;  // logical block -> device block + 1 (0: unmapped)
+  // Lock order: write_mu_, then map_mu_, then the engine's mutex; fail_mu_
+  // is a leaf.
+  Mutex write_mu_;
+  bool prepared_ GUARDED_BY(write_mu_) = false;  // recovery's deferred writes done, GC started
+  std::atomic<bool> gc_running_{false};          // the background scheduler runs
+  mutable SharedMutex map_mu_ ACQUIRED_AFTER(write_mu_);
+  std::vector<uint32_t> l2p_ GUARDED_BY(map_mu_);  // logical block -> device block + 1 (0: unmapped)
   const uint64_t device_blocks_;
   const uint64_t blocks_per_zone_;
   std::vector<uint8_t> offline_;  // per zone, at Open: the device reports it offline
-  uint64_t lost_ = 0;             // mapped blocks in offline zones (under map_mu_)
-  std::vector<Entry> pending_;    // map changes not journaled yet (under map_mu_)
-  uint64_t last_seq_ = 0;         // the last record appended (under map_mu_)
-  mutable std::mutex fail_mu_;    // a leaf: taken under any other lock, none under it
-  Status failed_;                 // the first error that made the volume read-only
-  Status gc_error_;               // a background GC error Check saw, for Close to report
+  uint64_t lost_ GUARDED_BY(map_mu_) = 0;            // mapped blocks in offline zones
+  std::vector<Entry> pending_ GUARDED_BY(map_mu_);  // map changes not journaled yet
+  uint64_t last_seq_ GUARDED_BY(map_mu_) = 0;       // the last record appended
+  mutable Mutex fail_mu_;  // a leaf: taken under any other lock, none under it
+  Status failed_ GUARDED_BY(fail_mu_);  // the first error that made the volume read-only
+  Status gc_error_ GUARDED_BY(fail_mu_);  // a background GC error Check saw, for Close
 };
 
 }  // namespace
