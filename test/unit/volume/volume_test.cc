@@ -686,11 +686,20 @@ TEST(Volume, ABackgroundGcErrorIsReportedOnceAndCloseStillCheckpoints) {
   ASSERT_TRUE(v.ok());
   std::map<uint64_t, uint64_t> version;
   Churn(**v, version, 1, 5);
-  const size_t rule = fd->AddRule({.op = FaultOp::kRead, .nth = 1});
-  for (int i = 0; i < 2000 && (*v)->Stats().gc.background_errors == 0; ++i) {
-    const uint64_t lba = i % 64;
+  // Writes until the scheduler has work (free zones below its low
+  // watermark, well above the reserve, where a writer would collect
+  // itself), then the fault is armed and the writer waits: the background
+  // collection meets it.
+  (*v)->gc().Pause();
+  std::mt19937_64 rng(9);
+  for (int i = 0; (*v)->gc().FreeZones() >= 6; ++i) {
+    const uint64_t lba = rng() % ((*v)->size() / kB);  // victims keep live data to copy
     ASSERT_TRUE((*v)->Write(lba * kB, Stamp(lba, ++version[lba])).ok()) << i;
   }
+  const size_t rule = fd->AddRule({.op = FaultOp::kRead, .nth = 1});
+  (*v)->gc().Resume();
+  for (int i = 0; i < 500 && (*v)->Stats().gc.background_errors == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(fd->Injected(rule), 1u);
   ASSERT_GT((*v)->Stats().gc.background_errors, 0u);
   ASSERT_TRUE((*v)->Flush().ok()) << "not read-only: nothing was lost";
