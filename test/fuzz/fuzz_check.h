@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -61,6 +62,13 @@ int Guard(F&& body) {
     std::abort();
   }
   return 0;
+}
+
+// Copies as much of `src` as fits to the front of `dst` (either may be
+// empty: memcpy is never given a null pointer).
+inline void CopyPrefix(std::byte* dst, size_t dst_size, std::string_view src) {
+  const size_t n = dst_size < src.size() ? dst_size : src.size();
+  if (n) std::memcpy(dst, src.data(), n);
 }
 
 // Reads input bytes from the front, zero past the end.

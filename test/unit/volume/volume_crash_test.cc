@@ -222,7 +222,9 @@ Status RunFixed(Volume& v, BlockModel& m, int steps, uint64_t seed) {
 
 uint64_t MutatingCalls(ZonedDevice& d) {
   uint64_t n = 0;
-  for (uint64_t c : d.PowerStatus()->calls) n += c;
+  // The status is a temporary: keep it alive across the loop.
+  const auto status = d.PowerStatus();
+  for (uint64_t c : status->calls) n += c;
   return n;
 }
 
