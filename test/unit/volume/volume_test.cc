@@ -402,7 +402,7 @@ TEST(Volume, AFlippedBitInTheNewestLogZoneHeaderIsRefusedNotAnEmptyVolume) {
                     ("zgc-volume-hdr-" + std::to_string(::getpid()) + ".img");
   std::filesystem::remove(path);
   const std::string uri = "emu:" + path.string() +
-                          "?create=1&zone_size=1M&zone_cap=768K&zones=64&max_open=14&max_active=14";
+                          "?create=1&zone_size=256K&zone_cap=192K&zones=64&max_open=14&max_active=14";
   std::map<uint64_t, uint64_t> version;
   uint64_t zone = 0;
   {
@@ -443,7 +443,7 @@ TEST(Volume, AFlippedBitInTheNewestLogZoneHeaderIsRefusedNotAnEmptyVolume) {
 // whole 4 KiB blocks, an allocation at a zone's end was 3.5 KiB and every
 // later block landed shifted (8654 of 11648 read back wrong).
 TEST(Volume, FiveTwelveByteSectorsAndARaggedZoneCapacityReadBackExactly) {
-  auto d = *OpenDevice("mem:?lbs=512&zone_size=1M&zone_cap=1047552&zones=48&max_open=0&max_active=0");
+  auto d = *OpenDevice("mem:?lbs=512&zone_size=256K&zone_cap=261632&zones=48&max_open=0&max_active=0");
   auto v = Make(*d);
   ASSERT_TRUE(v);
   std::map<uint64_t, uint64_t> version;
