@@ -143,7 +143,7 @@ enum class CopyPath : uint8_t {
   kReadWrite = 4,  // read into host memory, write at the write pointer
 };
 inline constexpr int kCopyPaths = 5;
-// "blkcopy", "nvme", "nvme-uring", "native", "rw".
+// "blkcopy", "nvme", "nvme-uring", "native", "rw"; "?" for a value past them.
 std::string_view CopyPathName(CopyPath path);
 // Accepts the names above; kInvalidArgument otherwise.
 Result<CopyPath> ParseCopyPath(std::string_view name);
@@ -189,7 +189,8 @@ struct CopyStats {
 // destination zones may run concurrently.
 class Copier {
  public:
-  // Fails with kNotSupported when options.path names an absent path.
+  // Fails with kNotSupported when options.path names an absent path,
+  // kInvalidArgument when it is no CopyPath at all (a value past kReadWrite).
   static Result<std::unique_ptr<Copier>> Create(ZonedDevice& device, CopyOptions options = {});
   virtual ~Copier() = default;
 

@@ -234,7 +234,7 @@ class ZonedDevice {
   // Power-failure test hooks, on devices with info().volatile_cache (others:
   // kNotSupported). CutPower waits for the commands in flight, then loses (or
   // tears, see PowerCutMode) what was not durable; from then on every call
-  // fails with kIoError ("power is off") until PowerOn, which brings the
+  // fails with kPowerOff ("the power is off") until PowerOn, which brings the
   // device back as after a power cycle (open zones closed). An emu: file is
   // left as the device would be found, so it can also be reopened by URI once
   // this object is gone. ArmPowerCut(n, cut) cuts power when the n-th

@@ -118,8 +118,10 @@ enum class PlacementPolicy : uint8_t { kLifetime, kSepBit };
 
 struct GcOptions {
   VictimPolicy policy = VictimPolicy::kDefault;
-  uint32_t reserve_zones = 2;  // free zones only GC may take
-  uint32_t window = 16;        // kWindowedGreedy's window, in zones
+  // Free zones only GC may take: at least 1, the zone a collection relocates
+  // into (with 0 user writes take the last free zone and GC wedges).
+  uint32_t reserve_zones = 2;
+  uint32_t window = 16;  // kWindowedGreedy's window, in zones
   // 0: the best of every full zone, found through an index by live fraction
   // and age that scores only the zones that could win (the same choice as
   // scoring them all). N > 0: the best of the N least-live full zones (the
@@ -198,8 +200,10 @@ struct GcStats {
 class GcEngine {
  public:
   // The device must be empty of live data (its sequential zones are reset).
-  // Fails with kInvalidArgument (options), kNotSupported (no sequential zones),
-  // kNoSpace (fewer zones than the reserve needs), device errors.
+  // Fails with kInvalidArgument (options: among them a reserve_zones of 0
+  // and an unknown copy.path), kNotSupported (no sequential zones, a
+  // copy.path the device does not have), kNoSpace (fewer zones than the
+  // reserve needs), device errors.
   static Result<std::unique_ptr<GcEngine>> Create(ZonedDevice& device, GcOwner& owner,
                                                   GcOptions options);
   // The restart path: an engine over a device that holds live data. It adopts
@@ -228,7 +232,8 @@ class GcEngine {
   // for GC to always make progress: the capacity less the reserve and one
   // zone of working room. With more, the device fills with entirely live
   // zones and Allocate fails with kNoSpace. Owners size their logical space
-  // by it before they write. Fails as Check does.
+  // by it before they write. Fails as Check does (but takes copy.path's
+  // availability on trust: Check asks the device).
   static Result<uint64_t> MaxLiveBytes(ZonedDevice& device, GcOptions options);
   virtual ~GcEngine() = default;
 

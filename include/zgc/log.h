@@ -97,7 +97,7 @@ class LogOwner {
 
 struct LogRecovery {
   std::vector<std::byte> config;          // what Format was given
-  std::optional<LogSnapshot> checkpoint;  // the newest complete one (none: as formatted)
+  std::optional<LogSnapshot> checkpoint;  // the newest complete one (always there)
   uint64_t checkpoint_at = 0;             // the device offset of its first zone
   std::vector<LogRecord> records;         // after it, in sequence order
   uint32_t zones = 0;                     // the log's zones (the superblock's)
@@ -131,13 +131,20 @@ class MetaLog {
   // large).
   static Result<uint32_t> CheckFormat(ZonedDevice& device, const LogOptions& options,
                                       std::span<const std::byte> config);
-  // Writes an empty log: resets its zones (durably), then writes the
-  // superblock copies with `config` (the owner's own format description, at
-  // most 1 KiB) and finishes the superblock zone. Fails as CheckFormat does
-  // before anything is written, and with device errors. A power cut during
-  // Format leaves no superblock or the whole new one.
+  // Writes a new log: resets its zones (durably), writes its first
+  // checkpoint (`first_checkpoint`: the owner's empty state, covering no
+  // record) durably, then the superblock copies with `config` (the owner's
+  // own format description, at most 1 KiB), and finishes the superblock
+  // zone. Every formatted log thus holds a complete checkpoint, and Open
+  // refuses one without (damage) instead of taking it for empty. Fails as
+  // CheckFormat does, and with kInvalidArgument (read_only set, a checkpoint
+  // bound of 0, a first checkpoint larger than the bound), before anything
+  // is written; then with device errors. A power cut during Format leaves
+  // the old log (its resets not yet durable), no superblock, or the whole
+  // new log.
   static Status Format(ZonedDevice& device, const LogOptions& options,
-                       std::span<const std::byte> config);
+                       std::span<const std::byte> config,
+                       std::span<const std::byte> first_checkpoint = {});
   // Recovers the log and opens it for appending. Writes nothing: the device
   // reads back identical until the first Append is synced (or Repair).
   // Fails with kCorruption naming the structure and offset (both superblock
@@ -154,7 +161,8 @@ class MetaLog {
   // kPermission when opened read-only.
   virtual Result<uint64_t> Append(uint8_t type, std::span<const std::byte> data) = 0;
   // Every record up to `seq` (0: every record appended so far) is durable
-  // when this returns OK. Fails with the owner's Snapshot error, kInternal (a
+  // when this returns OK. Fails with kInvalidArgument (a `seq` never
+  // appended), the owner's Snapshot error, kInternal (a
   // snapshot larger than the bound Format was given), device errors; the
   // records not yet durable then stay queued (or covered by the next
   // checkpoint) and a later Sync retries.

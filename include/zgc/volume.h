@@ -94,9 +94,14 @@ class Volume {
   // (too few zones for log + reserve + classes, a log_zones too small for
   // the map's checkpoint, a size larger than the device allows, a block or
   // zone size the device cannot take, open/active limits the log and the
-  // engine cannot share) and kNotSupported (a metadata-only device) before
-  // anything is written; device errors. A power cut during Format leaves no
-  // volume (Open: kCorruption) or the new, empty one.
+  // engine cannot share, GC options the engine refuses: a reserve_zones of
+  // 0, an unknown copy path) and kNotSupported (a metadata-only device, a
+  // copy path the device does not have) before anything is written; device
+  // errors. A power cut during Format leaves
+  // the old volume whole (the cut came before the log's zone resets,
+  // Format's first changes, were synced, and undid them all), no volume (Open:
+  // kCorruption), or the new, empty one (the data zones' leftovers are
+  // garbage to it).
   static Status Format(ZonedDevice& device, const VolumeOptions& options);
   // Opens (recovers) a volume. kCorruption naming the structure and offset,
   // kNotSupported (another format version), device errors. Writes nothing

@@ -27,6 +27,21 @@ namespace {
 // Check. require_empty: sequential zones must be empty (Create).
 Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bool require_empty,
                                      std::vector<Zone>* report = nullptr) {
+  const DeviceInfo& info = device.info();
+  // Relocation needs a zone to write into: with no reserve, user writes may
+  // take the last free zone, and a collection then has nowhere to put a
+  // victim's live data (no_space after a partial write, then read-only). One
+  // free zone always suffices: a victim holds less than a zone of live data,
+  // and the GC classes share their open zones when no free one is left.
+  if (options.reserve_zones < 1)
+    return Status::InvalidArgument(info.uri +
+                                   ": GC options: reserve_zones 0 leaves garbage collection no "
+                                   "free zone to relocate into; it needs at least 1");
+  // An unknown copy path is refused here; an absent one by Copier::Create (Check).
+  if (options.copy.path && static_cast<int>(*options.copy.path) >= kCopyPaths)
+    return Status::InvalidArgument(info.uri + ": GC options: copy path " +
+                                   std::to_string(static_cast<int>(*options.copy.path)) +
+                                   " is not one of blkcopy, nvme, nvme-uring, native, rw");
   if (options.window == 0) return Status::InvalidArgument("GC options: window must be at least 1");
   if (options.user_classes < 1 || options.gc_classes < 1 || options.user_classes > kMaxClasses ||
       options.gc_classes > kMaxClasses)
@@ -36,7 +51,6 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
       options.low_watermark <= options.reserve_zones)
     return Status::InvalidArgument(
         "GC options: need reserve_zones < low_watermark <= high_watermark");
-  const DeviceInfo& info = device.info();
   if (options.block_bytes == 0) options.block_bytes = info.logical_block_size;
   const uint64_t blk = options.block_bytes;
   if (blk == 0 || blk % info.logical_block_size)
@@ -112,7 +126,11 @@ Result<std::vector<ZoneMeta>> Survey(ZonedDevice& device, GcOptions& options, bo
 }  // namespace
 
 Status GcEngine::Check(ZonedDevice& device, GcOptions options) {
-  return Survey(device, options, /*require_empty=*/false).status();
+  ZGC_RETURN_IF_ERROR(Survey(device, options, /*require_empty=*/false).status());
+  // A copy path the device lacks fails Create and Resume (so a volume's
+  // Open): refused here too, with Create's own answer. Building a Copier
+  // probes the device and writes nothing.
+  return Copier::Create(device, options.copy).status();
 }
 
 Result<uint64_t> GcEngine::MaxLiveBytes(ZonedDevice& device, GcOptions options) {

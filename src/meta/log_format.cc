@@ -71,6 +71,7 @@ Result<Superblock> DecodeSuperblock(std::span<const std::byte> b, const std::str
   if (!PowerOfTwo(sb.zone_size) || sb.zone_size < 2ull * sb.bytes)
     return corrupt("zone size " + std::to_string(sb.zone_size) + " is impossible");
   if (sb.format_id == 0) return corrupt("format id 0");
+  if (sb.max_checkpoint_bytes == 0) return corrupt("checkpoint bound of 0 bytes");
   if (GetLe<uint64_t>(&b[56]) != 0) return corrupt("reserved field is not zero");
   if (n > kMaxConfig || kSuperblockHeader + n > sb.bytes - 4)
     return corrupt("config length out of range");

@@ -49,6 +49,11 @@ class Recovery {
     if (!z.sequential())
       return Status::InvalidArgument(uri() + ": metadata log: zone " +
                                      std::to_string(options_.first_zone) + " is conventional");
+    if (z.cond == ZoneCondition::kOffline || z.cond == ZoneCondition::kReadOnly)
+      return Status::IoError(uri() + ": metadata log superblock zone " +
+                             std::to_string(options_.first_zone) + " is " +
+                             (z.cond == ZoneCondition::kOffline ? "offline" : "read-only") +
+                             " (the device reports it so): the log cannot be recovered from it");
     const uint64_t written = z.cond == ZoneCondition::kFull ? z.capacity
                              : z.cond == ZoneCondition::kEmpty || z.wp < z.start
                                  ? 0
@@ -82,7 +87,8 @@ class Recovery {
     if (uint64_t(sb.first_zone) + sb.zones > info.nr_zones)
       return sb_corrupt(std::to_string(sb.zones) + " zones run past the device's " +
                         std::to_string(info.nr_zones));
-    ZGC_ASSIGN_OR_RETURN(report_, ReportLogZones(dev_, sb.first_zone, sb.zones, sb_bytes));
+    ZGC_ASSIGN_OR_RETURN(report_, ReportLogZones(dev_, sb.first_zone, sb.zones, sb_bytes,
+                                                      /*for_open=*/true));
     const uint64_t cap = MinLogCapacity(report_);
     const uint32_t k = cap > lbs ? lf::CheckpointZones(sb.max_checkpoint_bytes, cap, lbs) : 0;
     if (k == 0 || sb.zones - 1 < lf::MinLogZones(k))
@@ -95,15 +101,7 @@ class Recovery {
     if (options_.max_checkpoint_bytes && options_.max_checkpoint_bytes != sb.max_checkpoint_bytes)
       return Status::InvalidArgument(uri() + ": the metadata log was formatted for checkpoints "
                                      "of " + std::to_string(sb.max_checkpoint_bytes) + " bytes");
-    g_.lbs = lbs;
-    g_.zone_size = info.zone_size;
-    g_.sb_bytes = sb_bytes;
-    g_.first_zone = sb.first_zone;
-    g_.zones = sb.zones;
-    g_.format_id = sb.format_id;
-    g_.max_checkpoint_bytes = sb.max_checkpoint_bytes;
-    g_.checkpoint_zones = k;
-    g_.max_record = cap - lbs - lf::kRecordHeader;
+    g_ = MakeLogGeometry(sb, report_);
     st_.superblock_full = z.cond == ZoneCondition::kFull;
     rec_.config = sb.config;
     rec_.zones = sb.zones;
@@ -206,14 +204,27 @@ class Recovery {
       if (!ckpt.empty()) break;
     }
     if (ckpt.empty()) {
-      // As formatted: only checkpoints a cut left incomplete may be here.
+      // Format writes the first checkpoint before the superblock, and a
+      // checkpoint's predecessor is reset only once it is durable: a log
+      // with none lost it to damage (or to a reset by hand).
+      if (breakage::log_takes_bad_header_for_garbage.load(std::memory_order_relaxed) &&
+          std::none_of(headers_.begin(), headers_.end(), [](const auto& h) { return h; })) {
+        st_.need_checkpoint = true;  // item 1's defect whole: taken for a fresh log
+        st_.next_seq = 1;
+        return Status::OK();
+      }
+      std::string newest = "no log zone holds one";
+      int last = -1;
       for (int k = 0; k < n; ++k)
-        if (headers_[k] && headers_[k]->kind == lf::ZoneKind::kRecords)
-          return Corrupt(ZoneAt(k) + ": records with no complete checkpoint before them (the "
-                         "checkpoint they follow is damaged or gone)");
-      st_.need_checkpoint = true;
-      st_.next_seq = 1;
-      return Status::OK();
+        if (headers_[k] && (last < 0 || headers_[k]->epoch > headers_[last]->epoch)) last = k;
+      if (last >= 0)
+        newest = "no log zone holds one; the newest, " + ZoneAt(last) + " (epoch " +
+                 std::to_string(headers_[last]->epoch) + "), holds records only";
+      if (!starts.empty())
+        newest = "the newest, in " + ZoneAt(starts.front()) + " (epoch " +
+                 std::to_string(headers_[starts.front()]->epoch) + "), is incomplete";
+      return Corrupt("the metadata log holds no complete checkpoint (" + newest +
+                     "); Format writes one first, so its zones are damaged or were reset");
     }
     // The checkpoint, then the records zones that follow it.
     std::vector<int> chain = ckpt;

@@ -1,5 +1,6 @@
 #include "src/meta/log_zone_parser.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "src/base/hex.h"
@@ -64,6 +65,10 @@ Result<ParsedZone> ParseLogZone(std::span<const std::byte> d, const lf::ZoneHead
     for (size_t i = 0; i < plan.sizes.size(); ++i) {
       const lf::Parsed p = lf::Parse(d, pos, lbs);
       if (p.kind == lf::Parsed::kTorn) {
+        // The layout fits every chunk in the zone: one reaching past the end
+        // of a full zone announces a length the writer never wrote.
+        if (d.size() >= capacity)
+          return corrupt(pos, "a checkpoint chunk that reaches past the end of its full zone");
         if (auto after = ValidAfter(d, pos, lbs))
           return corrupt(pos, "a checkpoint chunk that reaches past the write pointer, with a "
                               "valid record " + std::to_string(*after) + " after it");
@@ -123,6 +128,11 @@ Result<ParsedZone> ParseLogZone(std::span<const std::byte> d, const lf::ZoneHead
     }
     const lf::ParsedRecord& r = p.record;
     if (r.type == lf::kPad) {
+      // The writer's pads are zeros under sequence 0: anything else is a
+      // damaged record (a retyped one would otherwise vanish unseen).
+      if (r.seq != 0 || std::any_of(r.payload.begin(), r.payload.end(),
+                                    [](std::byte b) { return b != std::byte{0}; }))
+        return corrupt(pos, "a pad record that holds data or a sequence number");
       pos += p.size;
       continue;
     }

@@ -15,7 +15,7 @@ namespace zgc {
 namespace lf = log_format;
 
 Result<std::vector<Zone>> ReportLogZones(ZonedDevice& device, uint64_t first_zone, uint64_t zones,
-                                         uint32_t sb_bytes) {
+                                         uint32_t sb_bytes, bool for_open) {
   const DeviceInfo& info = device.info();
   if (first_zone + zones > info.nr_zones)
     return Status::InvalidArgument("metadata log: zones " + std::to_string(first_zone) + ".." +
@@ -24,9 +24,19 @@ Result<std::vector<Zone>> ReportLogZones(ZonedDevice& device, uint64_t first_zon
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> report,
                        device.ReportZones(first_zone * info.zone_size, zones * info.zone_size));
   for (const Zone& z : report) {
-    if (!z.sequential() || z.cond == ZoneCondition::kOffline || z.cond == ZoneCondition::kReadOnly)
-      return Status::InvalidArgument("metadata log: zone " + std::to_string(z.start / info.zone_size) +
-                                     " is conventional or unusable");
+    const std::string zone = info.uri + ": metadata log: zone " +
+                             std::to_string(z.start / info.zone_size);
+    if (!z.sequential()) return Status::InvalidArgument(zone + " is conventional");
+    // At Open these are device failures, not a bad request: the log's data
+    // is unreadable (offline) or its zones can no longer take the log's
+    // writes (read-only; ZBC and ZNS give such a zone no write pointer).
+    if (z.cond == ZoneCondition::kOffline || z.cond == ZoneCondition::kReadOnly) {
+      const std::string what =
+          zone + (z.cond == ZoneCondition::kOffline ? " is offline" : " is read-only") +
+          " (the device reports it so)";
+      return for_open ? Status::IoError(what + ": the log cannot be recovered from it")
+                      : Status::InvalidArgument(what);
+    }
   }
   if (!report.empty() && report[0].capacity < 2ull * sb_bytes)
     return Status::InvalidArgument("metadata log: the superblock zone is too small");
@@ -90,13 +100,24 @@ Result<uint32_t> MetaLog::CheckFormat(ZonedDevice& device, const LogOptions& opt
 }
 
 Status MetaLog::Format(ZonedDevice& device, const LogOptions& options,
-                       std::span<const std::byte> config) {
+                       std::span<const std::byte> config,
+                       std::span<const std::byte> first_checkpoint) {
+  if (options.read_only)
+    return Status::InvalidArgument(device.info().uri +
+                                   ": metadata log: Format with read_only set (it writes)");
+  if (options.max_checkpoint_bytes == 0)
+    return Status::InvalidArgument(
+        "metadata log: a checkpoint bound (max_checkpoint_bytes) of 0 bytes");
+  if (first_checkpoint.size() > options.max_checkpoint_bytes)
+    return Status::InvalidArgument(
+        "metadata log: a first checkpoint of " + std::to_string(first_checkpoint.size()) +
+        " bytes is larger than the bound of " + std::to_string(options.max_checkpoint_bytes));
   ZGC_ASSIGN_OR_RETURN(const uint32_t zones, CheckFormat(device, options, config));
   const DeviceInfo& info = device.info();
   IoPhaseScope phase(IoPhase::kFormat);
-  // Every zone is reset, durably, before the superblock is written: a power
-  // cut during Format leaves no superblock (an unformatted device) or the
-  // new one over empty log zones, never an old log under a new superblock.
+  // Every zone is reset, durably, before anything is written: a power cut
+  // during Format leaves the old log (resets not yet durable), no superblock
+  // (an unformatted device), or the whole new log.
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> report,
                        device.ReportZones(uint64_t(options.first_zone) * info.zone_size,
                                           uint64_t(zones) * info.zone_size));
@@ -112,6 +133,31 @@ Status MetaLog::Format(ZonedDevice& device, const LogOptions& options,
   sb.max_checkpoint_bytes = options.max_checkpoint_bytes;
   sb.format_id = std::random_device()() | (uint64_t(std::random_device()()) << 32) | 1;
   sb.config.assign(config.begin(), config.end());
+  // The first checkpoint goes down (durably) before the superblock, so that
+  // every formatted log holds a complete checkpoint: Open can then take a
+  // log with none for what it is, damage (a damaged or reset checkpoint
+  // zone), instead of an empty log whose owner would drop every byte.
+  {
+    LogGeometry g = MakeLogGeometry(sb, report);
+    LogState st;
+    st.zones.reserve(report.size() - 1);
+    for (size_t i = 1; i < report.size(); ++i)
+      st.zones.push_back(LogZone{report[i].start, report[i].capacity});
+    st.superblock_full = true;  // finished below, once the superblock is written
+    struct First final : LogOwner {
+      std::span<const std::byte> data;
+      Result<LogSnapshot> Snapshot() override {
+        LogSnapshot s;
+        s.data.assign(data.begin(), data.end());
+        return s;
+      }
+    } owner;
+    owner.data = first_checkpoint;
+    LogOptions o = options;
+    o.flush_before_write = false;
+    MetaLogImpl log(device, owner, o, g, std::move(st));
+    ZGC_RETURN_IF_ERROR(log.Checkpoint());  // durable when it returns
+  }
   std::vector<std::byte> two = lf::EncodeSuperblock(sb);
   two.insert(two.end(), two.begin(), two.end());  // two copies, back to back
   const uint64_t at = uint64_t(options.first_zone) * info.zone_size;
@@ -119,6 +165,21 @@ Status MetaLog::Format(ZonedDevice& device, const LogOptions& options,
   // Written once: finished, so that it holds no open or active zone.
   ZGC_RETURN_IF_ERROR(device.FinishZone(at));
   return device.Sync();
+}
+
+LogGeometry MakeLogGeometry(const lf::Superblock& sb, const std::vector<Zone>& report) {
+  LogGeometry g;
+  const uint64_t cap = MinLogCapacity(report);
+  g.lbs = sb.lbs;
+  g.zone_size = sb.zone_size;
+  g.sb_bytes = sb.bytes;
+  g.first_zone = sb.first_zone;
+  g.zones = sb.zones;
+  g.format_id = sb.format_id;
+  g.max_checkpoint_bytes = sb.max_checkpoint_bytes;
+  g.checkpoint_zones = cap > sb.lbs ? lf::CheckpointZones(sb.max_checkpoint_bytes, cap, sb.lbs) : 0;
+  g.max_record = cap - sb.lbs - lf::kRecordHeader;
+  return g;
 }
 
 MetaLogImpl::MetaLogImpl(ZonedDevice& dev, LogOwner& owner, const LogOptions& options,
@@ -157,7 +218,11 @@ Result<uint64_t> MetaLogImpl::Append(uint8_t type, std::span<const std::byte> da
 
 Status MetaLogImpl::Sync(uint64_t seq) {
   std::unique_lock lock(mu_);
-  if (seq == 0 || seq >= next_seq_) seq = next_seq_ - 1;
+  if (seq >= next_seq_)
+    return Status::InvalidArgument(dev_.info().uri + ": metadata log: Sync(" +
+                                   std::to_string(seq) + ") names a record never appended (the "
+                                   "last is " + std::to_string(next_seq_ - 1) + ")");
+  if (seq == 0) seq = next_seq_ - 1;
   while (stats_.durable_seq < seq) {
     if (leader_) {
       cv_.wait(lock);

@@ -52,6 +52,10 @@ struct LogGeometry {
   uint64_t max_record = 0;        // the largest record payload
 };
 
+// The log's geometry from its superblock and its zones' report (the
+// superblock zone first); the caller has checked that they fit.
+LogGeometry MakeLogGeometry(const log_format::Superblock& sb, const std::vector<Zone>& report);
+
 class MetaLogImpl final : public MetaLog {
  public:
   MetaLogImpl(ZonedDevice& dev, LogOwner& owner, const LogOptions& options, LogGeometry g,

@@ -140,7 +140,12 @@ class CopierImpl final : public Copier {
 
 }  // namespace
 
-std::string_view CopyPathName(CopyPath path) { return kPathNames[static_cast<int>(path)]; }
+std::string_view CopyPathName(CopyPath path) {
+  // A CopyPath may hold any byte (a cast, options read from outside): never
+  // index past the table.
+  const int i = static_cast<int>(path);
+  return i >= 0 && i < kCopyPaths ? kPathNames[i] : "?";
+}
 
 std::string_view BlockCopyInterfaceName(BlockCopyInterface interface) {
   switch (interface) {
@@ -173,8 +178,12 @@ uint64_t CopyStats::offloaded_bytes() const {
 }
 
 Result<std::unique_ptr<Copier>> Copier::Create(ZonedDevice& device, CopyOptions options) {
-  ZGC_ASSIGN_OR_RETURN(CopyProbe probe, ProbeCopy(device));
   const DeviceInfo& info = device.info();
+  if (options.path && static_cast<int>(*options.path) >= kCopyPaths)
+    return Status::InvalidArgument(info.uri + ": copy path " +
+                                   std::to_string(static_cast<int>(*options.path)) +
+                                   " is not one of blkcopy, nvme, nvme-uring, native, rw");
+  ZGC_ASSIGN_OR_RETURN(CopyProbe probe, ProbeCopy(device));
   std::vector<std::unique_ptr<CopyBackend>> chain;
   std::string absent;  // why options.path is not in the chain
   // The probe order: block layer, NVMe (asynchronous first), native, read/write.

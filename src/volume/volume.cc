@@ -82,10 +82,23 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
         return Status::Corruption(where + " holds " + std::to_string(rec.checkpoint->data.size()) +
                                   " bytes, expected " + std::to_string(l2p_.size() * 4));
       GetLeU32s(rec.checkpoint->data.data(), l2p_.data(), l2p_.size());
-      for (uint64_t lba = 0; lba < l2p_.size(); ++lba)
+      // Two blocks at one device block is damage even when a later record
+      // remaps one of them: the checkpoint itself is refused.
+      std::vector<uint64_t> seen((device_blocks_ + 63) / 64);
+      for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
         if (!in_range(l2p_[lba]))
           return Status::Corruption(where + ": block " + std::to_string(lba) +
                                     " maps outside the volume's data zones");
+        if (!l2p_[lba]) continue;
+        const uint64_t pba = l2p_[lba] - 1;
+        uint64_t& word = seen[pba / 64];
+        const uint64_t bit = uint64_t(1) << (pba % 64);
+        if (word & bit)
+          return Status::Corruption(where + ": block " + std::to_string(lba) +
+                                    " maps to device block " + Hex(pba * kB) +
+                                    ", which another block maps to");
+        word |= bit;
+      }
       last_seq_ = rec.checkpoint->last_seq;
     }
     for (const LogRecord& r : rec.records) {
@@ -570,6 +583,9 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
 }  // namespace
 
 Status Volume::Format(ZonedDevice& device, const VolumeOptions& options) {
+  if (options.read_only)
+    return Status::InvalidArgument(device.info().uri +
+                                   ": volume Format with read_only set (it writes)");
   GcOptions gc;
   ZGC_ASSIGN_OR_RETURN(VolumeLayout l, PlanVolume(device, options, &gc));
   // Everything refusable was refused above; from here on the device is
@@ -581,7 +597,9 @@ Status Volume::Format(ZonedDevice& device, const VolumeOptions& options) {
   lo.first_zone = l.log_first;
   lo.zones = l.log_zones;
   lo.max_checkpoint_bytes = l.checkpoint_bytes();
-  ZGC_RETURN_IF_ERROR(MetaLog::Format(device, lo, EncodeVolumeConfig(l)));
+  // The first checkpoint is the empty map: every logical block unmapped.
+  const std::vector<std::byte> empty_map(l.checkpoint_bytes());
+  ZGC_RETURN_IF_ERROR(MetaLog::Format(device, lo, EncodeVolumeConfig(l), empty_map));
   const DeviceInfo& info = device.info();
   IoPhaseScope phase(IoPhase::kFormat);
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, device.ReportAllZones());

@@ -100,8 +100,13 @@ Result<VolumeLayout> PlanVolume(ZonedDevice& device, const VolumeOptions& o, GcO
     lo.zones = o.log_zones;
     lo.max_checkpoint_bytes = blocks * 4;
     auto n = MetaLog::CheckFormat(device, lo, config);
-    if (!n.ok()) return n.status().WithContext(info.uri + ": the volume's metadata log");
-    return n;
+    if (n.ok()) return n;
+    // CheckFormat names the log itself ("metadata log: ...") and device
+    // errors name the device: each prefix is added only where it is missing.
+    Status s = n.status();
+    if (s.message().starts_with(info.uri)) return s;
+    if (!s.message().starts_with("metadata log")) s = s.WithContext("the volume's metadata log");
+    return s.WithContext(info.uri);
   };
   auto blocks_for = [&](uint32_t n) -> Result<uint64_t> {
     VolumeLayout t{l.log_first, n, 1};
@@ -128,7 +133,17 @@ Result<VolumeLayout> PlanVolume(ZonedDevice& device, const VolumeOptions& o, GcO
     if (blocks == 0) return Status::InvalidArgument(info.uri + ": no room for a volume");
     return blocks;
   };
-  const uint64_t guess = o.logical_bytes ? o.logical_bytes / kB : info.capacity_bytes() / kB;
+  // The first guess must not be below the map the log will be asked to
+  // hold (a log sized for less would be kept): what the zones after the
+  // log's first actually hold, their capacities, not their size (a zone of
+  // 32 MiB may hold 64 KiB, and a log sized for the address space would
+  // not fit the device).
+  uint64_t guess = o.logical_bytes / kB;
+  if (!guess) {
+    ZGC_ASSIGN_OR_RETURN(const std::vector<Zone> zones, device.ReportAllZones());
+    for (size_t z = l.log_first; z < zones.size(); ++z)
+      if (zones[z].sequential()) guess += zones[z].capacity / kB;
+  }
   ZGC_ASSIGN_OR_RETURN(const uint32_t n0, log_zones(guess));
   ZGC_ASSIGN_OR_RETURN(const uint64_t b0, blocks_for(n0));
   l.log_zones = n0;

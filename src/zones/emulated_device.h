@@ -64,7 +64,7 @@ class EmulatedDevice final : public ZonedDevice {
   // Releases it: on success the write pointer advances by `length`.
   Status Complete(uint32_t index, uint64_t length, Status moved);
   void WaitIdle(std::unique_lock<std::mutex>& lock, uint32_t first, uint32_t count);
-  // At the start of every mutating call: kIoError while the power is off, and
+  // At the start of every mutating call: kPowerOff while the power is off, and
   // the armed cut when its call has come.
   Status Mutating(std::unique_lock<std::mutex>& lock);
   Status PowerFails(std::unique_lock<std::mutex>& lock, const PowerCut& cut);

@@ -31,9 +31,13 @@ check run-block-one 2 "block 1 is not a multiple of 4 KiB" -- "$zgc" run "emu:$d
 check run-block-3k 2 "block 3K is not a multiple of 4 KiB" -- "$zgc" run "emu:$dir/a.img" --block 3K
 check run-block-neg 2 "'-4K' is not a size" -- "$zgc" run "emu:$dir/a.img" --block=-4K
 check run-block-huge 2 "too large" -- "$zgc" run "emu:$dir/a.img" --block 99999999999T
-check run-noroom 1 "invalid_argument: .*(no units|no room for a volume)" -- "$zgc" run "emu:$dir/a.img" --spare 0.9999 --block 1M
+# Options the device cannot take are usage errors too (exit 2), refused
+# before anything is written (regression: --spare 0.99 formatted the device,
+# then found no unit to write, and exited 1).
+check run-noroom 2 "invalid_argument: .*no room for a volume" -- "$zgc" run "emu:$dir/a.img" --spare 0.9999 --block 1M
+check run-spare99 2 "invalid_argument: emu:[^ ]*: --spare 0.99 leaves a volume of [0-9]+ KiB, less than one write unit of 256 KiB" -- "$zgc" run "emu:$dir/a.img" --spare 0.99
 [ "$(md5sum < "$dir/a.img")" = "$sum" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL a refused run changed the device"; }
-check run-tiny 1 "invalid_argument: .*(zones are too few for a log of 4 zones and GC|past the device)" -- "$zgc" run "mem:?zone_size=1M&zones=4"
+check run-tiny 2 "invalid_argument: .*(zones are too few for a log of 4 zones and GC|past the device)" -- "$zgc" run "mem:?zone_size=1M&zones=4"
 # Refused before the device is created or erased (regressions: each of these
 # erased the device first, then failed or never ended).
 for b in bogus 0 3K; do
@@ -44,9 +48,19 @@ done
 "$zgc" mkemu "$dir/z1.img" --zone-size 1M --zones 16 --max-open 1 --max-active 1 >/dev/null
 for f in z6 z1; do "$zgc" run "emu:$dir/$f.img" --passes 1 --spare 0.5 --quiet >/dev/null 2>&1; done  # data to lose (z1 refuses)
 sum6=$(md5sum < "$dir/z6.img"); sum1=$(md5sum < "$dir/z1.img")
-check run-6zones 1 "2 zones are too few for a GC reserve of 2 .after the volume.s 4 log zones." -- "$zgc" run "emu:$dir/z6.img" --passes 2 --block 64K
-check run-1active 1 "open/active zones? and the GC engine needs 2" -- "$zgc" run "emu:$dir/z1.img"
+check run-6zones 2 "2 zones are too few for a GC reserve of 2 .after the volume.s 4 log zones." -- "$zgc" run "emu:$dir/z6.img" --passes 2 --block 64K
+check run-1active 2 "open/active zones? and the GC engine needs 2" -- "$zgc" run "emu:$dir/z1.img"
 [ "$(md5sum < "$dir/z6.img")" = "$sum6" ] && [ "$(md5sum < "$dir/z1.img")" = "$sum1" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL a refused run erased its device"; }
+# A --block the device's logical block does not divide is a usage error
+# (regression: exit 1).
+check run-lbs-block 2 "invalid_argument: --block 4K is not a multiple of the 65536-byte logical block" -- "$zgc" run "mem:?lbs=65536&zone_size=1M&zones=24" --block 4K
+check run-lbs 2 "invalid_argument: .*logical block size that divides 4096, not 65536" -- "$zgc" run "mem:?lbs=65536&zone_size=1M&zones=24" --block 64K
+# Each prefix once (regression: "...: the volume's metadata log: metadata log: 4 zones ...").
+check run-log-prefix 2 "^zgc: invalid_argument: mem:\?zone_size=1M&zones=3: metadata log: 4 zones from zone 0 are past the device's 3" -- "$zgc" run "mem:?zone_size=1M&zones=3"
+# Zones that hold far less than their size: the volume (and its log) is sized
+# from their capacity (regression: refused, a log of 46 zones for a map of
+# the 1.25 GiB address space).
+check run-small-cap 0 "live data verified" -- "$zgc" run "mem:?zone_size=32M&zone_cap=64K&zones=40" --passes 2 --block 64K --quiet
 check run-crash 0 "cuts: 5, acknowledged blocks lost: 0" -- "$zgc" run "mem:?zone_size=1M&zones=24" --passes 2 --crash 5 --block 64K --quiet
 check fsck 0 "consistent" -- "$zgc" fsck "emu:$dir/a.img"
 # fsck never writes: four runs leave the image byte-identical (regression:

@@ -15,6 +15,7 @@
 #include <numeric>
 #include <random>
 
+#include "src/volume/volume_layout.h"
 #include "tools/zgc/commands.h"
 #include "tools/zgc/run_workload.h"
 #include "zgc/gc.h"
@@ -152,7 +153,7 @@ int Run(const RunOptions& o) {
     return Fail(Status::NotSupported(
         uri + ": the device keeps no data (metadata only), and zgc run verifies every block"));
   if (*block_bytes % info.logical_block_size)
-    return Fail(Status::InvalidArgument(
+    return Usage(Status::InvalidArgument(
         fmt::format("--block {} is not a multiple of the {}-byte logical block", o.block,
                     info.logical_block_size)));
   auto zones = dev.ReportAllZones();
@@ -164,12 +165,25 @@ int Run(const RunOptions& o) {
   vo.spare = o.spare;
   vo.gc.low_watermark = vo.gc.reserve_zones + 1;
   vo.gc.high_watermark = vo.gc.reserve_zones + 2;
-  // The volume checks everything (zones for the log, the reserve, the size)
-  // before it erases anything.
+  // The volume's plan (what Format lays down, and every check it makes)
+  // before anything is erased: options the device cannot take (too few zones
+  // for the log and the reserve, a spare that leaves no room, too few
+  // open/active zones) are the command line's mistake, a usage error; and so
+  // is a volume too small for one write unit, which only the plan can tell.
+  GcOptions planned_gc;
+  auto plan = PlanVolume(dev, vo, &planned_gc);
+  if (!plan.ok())
+    return plan.status().code() == Code::kInvalidArgument ? Usage(plan.status())
+                                                          : Fail(plan.status());
+  const uint64_t unit = UnitBytes(*block_bytes, Volume::kBlock, *zones);
+  const uint64_t volume_bytes = plan->logical_blocks * Volume::kBlock;
+  if (volume_bytes < unit)
+    return Usage(fmt::format(
+        "{}: --spare {} leaves a volume of {}, less than one write unit of {} (--block {})", uri,
+        o.spare, Bytes(volume_bytes), Bytes(unit), o.block));
   if (Status s = Volume::Format(dev, vo); !s.ok()) return Fail(s);
   auto vol = Volume::Open(dev, vo);
   if (!vol.ok()) return Fail(vol.status());
-  const uint64_t unit = UnitBytes(*block_bytes, Volume::kBlock, *zones);
   const uint64_t units = (*vol)->size() / unit;
   auto picker = UnitPicker::Create(o.workload, units, o.seed);
   if (!picker.ok()) return Fail(picker.status().WithContext(uri));

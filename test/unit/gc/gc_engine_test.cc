@@ -715,6 +715,83 @@ TEST(GcEngine, CheckRefusesAnActiveLimitBelowTwoAndMaxLiveLeavesAWorkingZone) {
             5u * (192 << 10));
 }
 
+// Regression: a reserve of 0 was taken, and user writes could take the last
+// free zone, leaving a collection nowhere to relocate into (a volume then
+// failed no_space after a partial write and went read-only). Refused by
+// Check, Create and Resume alike, naming the device.
+TEST(GcEngine, AReserveOfZeroIsRefused) {
+  auto dev = *OpenDevice("mem:?zone_size=64K&zones=12&max_open=0&max_active=0");
+  const GcOptions zero{.reserve_zones = 0, .low_watermark = 1, .high_watermark = 2};
+  Owner owner;
+  for (const Status& s : {GcEngine::Check(*dev, zero), GcEngine::MaxLiveBytes(*dev, zero).status(),
+                          GcEngine::Create(*dev, owner, zero).status(),
+                          GcEngine::Resume(*dev, owner, zero, {}).status()}) {
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
+    EXPECT_NE(s.message().find(dev->info().uri + ": GC options: reserve_zones 0 leaves"),
+              std::string::npos)
+        << s.ToString();
+  }
+  EXPECT_TRUE(GcEngine::Check(*dev, {.reserve_zones = 1, .low_watermark = 2}).ok());
+}
+
+// The minimum the engine needs is one free zone: an owner at MaxLiveBytes
+// with a reserve of 1 keeps making progress, with one GC class or several
+// (they share their open zones when no free one is left).
+TEST(GcEngine, AReserveOfOneIsEnough) {
+  for (const char* uri : {"mem:?zone_size=64K&zones=6&max_open=0&max_active=0",
+                          "mem:?zone_size=64K&zones=7&max_open=0&max_active=0",
+                          "mem:?zone_size=64K&zones=12&max_open=0&max_active=0",
+                          "mem:?zone_size=64K&zone_cap=48K&zones=24&max_open=6&max_active=6"}) {
+    for (const uint8_t classes : {1, 3}) {
+      SCOPED_TRACE(std::string(uri) + " classes " + std::to_string(classes));
+      const GcOptions opt{.reserve_zones = 1,
+                          .user_classes = classes,
+                          .gc_classes = classes,
+                          .low_watermark = 2,
+                          .high_watermark = 3};
+      Harness h(uri, opt);
+      ASSERT_TRUE(h.gc);
+      const uint64_t blocks = *GcEngine::MaxLiveBytes(*h.dev, opt) / kB;
+      std::mt19937 rng(5);
+      for (uint64_t i = 0; i < 30 * blocks; ++i) {
+        const uint64_t lba = i < blocks ? i : rng() % 4 ? rng() % (blocks / 4 + 1) : rng() % blocks;
+        ASSERT_TRUE(h.Write(lba).ok()) << i;
+      }
+    }
+  }
+}
+
+// Regression: the copy path was not checked before Open: an unknown value
+// (7, 200) read past the name table, and a path the device does not have
+// (blkcopy on mem:) passed Check, so a volume formatted and then failed to
+// open. Check answers as Create would.
+TEST(GcEngine, CheckRefusesAnUnknownOrAbsentCopyPath) {
+  auto dev = *OpenDevice("mem:?zone_size=64K&zones=12&max_open=0&max_active=0");
+  Owner owner;
+  for (const int bad : {5, 7, 200}) {
+    GcOptions o;
+    o.copy.path = static_cast<CopyPath>(bad);
+    for (const Status& s : {GcEngine::Check(*dev, o), GcEngine::Create(*dev, owner, o).status()}) {
+      EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
+      EXPECT_NE(s.message().find(dev->info().uri + ": GC options: copy path " +
+                                 std::to_string(bad) + " is not one of"),
+                std::string::npos)
+          << s.ToString();
+    }
+  }
+  GcOptions blk;
+  blk.copy.path = CopyPath::kBlkCopy;
+  const Status s = GcEngine::Check(*dev, blk);
+  EXPECT_EQ(s.code(), Code::kNotSupported) << s.ToString();
+  EXPECT_NE(s.message().find(dev->info().uri + ": copy path blkcopy is absent"), std::string::npos)
+      << s.ToString();
+  for (const CopyPath ok : {CopyPath::kNative, CopyPath::kReadWrite}) {
+    GcOptions o;
+    o.copy.path = ok;
+    EXPECT_TRUE(GcEngine::Check(*dev, o).ok()) << CopyPathName(ok);
+  }
+}
+
 // An owner that keeps MaxLiveBytes live (the bound, exactly) never runs out.
 TEST(GcEngine, AnOwnerAtMaxLiveBytesKeepsMakingProgress) {
   for (const char* uri : {"mem:?zone_size=64K&zones=6&max_open=0&max_active=0",

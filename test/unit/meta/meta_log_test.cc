@@ -4,6 +4,7 @@
 // every structure, sizing, the active-zone budget, read-only opens.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -16,6 +17,7 @@
 #include "src/base/hex.h"
 #include "src/base/little_endian.h"
 #include "src/meta/log_format.h"
+#include "src/zones/emulated_device.h"
 #include "test/support/lying_sync_device.h"
 #include "zgc/device_wrapper.h"
 #include "zgc/log.h"
@@ -107,11 +109,16 @@ std::unique_ptr<MetaLog> OpenLog(ZonedDevice& d, LogOwner& o, LogRecovery* r,
   return log.ok() ? std::move(*log) : nullptr;
 }
 
-// The device's data and zone states, to prove that a call wrote nothing.
+// The device's data and zone states, to prove that a call wrote nothing
+// (an offline zone's data cannot be read: its state stands for it).
 std::vector<std::byte> Image(ZonedDevice& d) {
   std::vector<std::byte> all(d.info().capacity_bytes());
-  EXPECT_TRUE(d.Read(0, all).ok());
   auto zones = d.ReportAllZones();
+  for (const Zone& z : *zones) {
+    if (z.cond != ZoneCondition::kOffline) {
+      EXPECT_TRUE(d.Read(z.start, std::span(all).subspan(z.start, z.size)).ok());
+    }
+  }
   for (const Zone& z : *zones) {
     const auto* p = reinterpret_cast<const std::byte*>(&z);
     all.insert(all.end(), p, p + sizeof z);
@@ -139,7 +146,9 @@ TEST(MetaLog, RecordsSurviveAReopenInOrder) {
   auto log = OpenLog(*d, o, &r);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(r.config.data()), r.config.size()), config);
   EXPECT_TRUE(r.records.empty());
-  EXPECT_FALSE(r.checkpoint.has_value()) << "as formatted";
+  ASSERT_TRUE(r.checkpoint.has_value()) << "Format writes the first checkpoint";
+  EXPECT_TRUE(r.checkpoint->data.empty());
+  EXPECT_EQ(r.checkpoint->last_seq, 0u);
   EXPECT_EQ(r.zones, 5u);
   ASSERT_TRUE(log->Checkpoint().ok());  // the first write is a checkpoint; records follow it
   for (uint64_t i = 1; i <= 10; ++i) ASSERT_TRUE(o.Set(*log, i, i * 10).ok());
@@ -856,6 +865,281 @@ TEST(MetaLog, AReadOnlyOpenWritesNothing) {
   EXPECT_TRUE(log->Sync().ok()) << "nothing to make durable";
   log.reset();
   EXPECT_EQ(Image(*d), before);
+}
+
+
+// --- Issue 17, the second outsider's findings -----------------------------
+
+// The log zones holding data, with their headers, oldest epoch first.
+std::vector<std::pair<uint64_t, log_format::ZoneHeader>> LogZones(ZonedDevice& d,
+                                                                  const LogOptions& opt) {
+  std::vector<std::pair<uint64_t, log_format::ZoneHeader>> out;
+  for (uint32_t k = 1; k < opt.zones; ++k) {
+    const uint64_t at = uint64_t(opt.first_zone + k) * d.info().zone_size;
+    if (d.ReportZone(at)->cond == ZoneCondition::kEmpty) continue;
+    std::vector<std::byte> h(d.info().logical_block_size);
+    EXPECT_TRUE(d.Read(at, h).ok());
+    auto hdr = log_format::DecodeZoneHeader(h, "x");
+    if (hdr.ok()) out.push_back({at, *hdr});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.second.epoch < b.second.epoch; });
+  return out;
+}
+
+// A zone's written bytes, and a rewrite of them (reset, then written back;
+// a zone that was full is finished again).
+std::vector<std::byte> ZoneBytes(ZonedDevice& d, uint64_t zone) {
+  const Zone z = *d.ReportZone(zone);
+  std::vector<std::byte> all(z.cond == ZoneCondition::kFull ? z.capacity : z.wp - z.start);
+  EXPECT_TRUE(d.Read(zone, all).ok());
+  return all;
+}
+void RewriteZone(ZonedDevice& d, uint64_t zone, const std::vector<std::byte>& all) {
+  const bool full = d.ReportZone(zone)->cond == ZoneCondition::kFull;
+  ASSERT_TRUE(d.ResetZone(zone).ok());
+  ASSERT_TRUE(d.Write(zone, all).ok());
+  if (full && all.size() < d.ReportZone(zone)->capacity) {
+    ASSERT_TRUE(d.FinishZone(zone).ok());
+  }
+}
+// Re-signs a record header (its checksum over the first 24 bytes) and,
+// when `payload` is set, its payload checksum.
+void Resign(std::vector<std::byte>& b, size_t at, bool payload) {
+  if (payload) {
+    const uint32_t len = GetLe<uint32_t>(&b[at + 8]);
+    PutLe<uint32_t>(&b[at + 12], Crc32c(0, &b[at + log_format::kRecordHeader], len));
+  }
+  PutLe<uint32_t>(&b[at + 24], Crc32c(0, &b[at], 24));
+}
+// The offsets of the records (of any type) in a zone's bytes.
+std::vector<size_t> RecordsIn(const std::vector<std::byte>& b, uint32_t lbs) {
+  std::vector<size_t> at;
+  for (size_t pos = lbs; pos < b.size();) {
+    const auto p = log_format::Parse(b, pos, lbs);
+    if (p.kind == log_format::Parsed::kShortPad) {
+      pos += p.size;
+      continue;
+    }
+    if (p.kind != log_format::Parsed::kRecord) break;
+    at.push_back(pos);
+    pos += p.size;
+  }
+  return at;
+}
+
+// Reset by hand (zgc reset), the zone holding the only checkpoint leaves a
+// log with none. It opened as freshly formatted (every record gone, fsck
+// "consistent"); Format now writes the first checkpoint before the
+// superblock, so a log without one is damage, refused by name, and nothing
+// is written. Right after Format too.
+TEST(MetaLog, ALogWhoseOnlyCheckpointZoneWasResetIsCorruption) {
+  for (bool used : {false, true}) {
+    auto d = Mem();
+    ASSERT_TRUE(MetaLog::Format(*d, kLog, {}).ok());
+    KvOwner o;
+    if (used) {
+      LogRecovery r;
+      auto log = OpenLog(*d, o, &r);
+      for (uint64_t i = 0; i < 20; ++i) ASSERT_TRUE(o.Set(*log, i, i).ok());
+      ASSERT_TRUE(log->Checkpoint().ok());
+      for (uint64_t i = 0; i < 5; ++i) ASSERT_TRUE(o.Set(*log, i, 100 + i).ok());
+      ASSERT_TRUE(log->Sync().ok());
+    }
+    auto zones = LogZones(*d, kLog);
+    ASSERT_EQ(zones.size(), 1u) << "the checkpoint and its records share one zone";
+    ASSERT_TRUE(d->ResetZone(zones[0].first).ok());
+    const auto before = Image(*d);
+    KvOwner o2;
+    LogRecovery r;
+    auto log = MetaLog::Open(*d, kLog, o2, &r);
+    EXPECT_EQ(log.status().code(), Code::kCorruption) << log.status().ToString();
+    EXPECT_NE(log.status().message().find("no complete checkpoint"), std::string::npos)
+        << log.status().ToString();
+    EXPECT_EQ(Image(*d), before);
+  }
+}
+
+// A checkpoint spanning two zones, forged with valid checksums so that it
+// reads as one a cut left incomplete: the predecessor of its second zone
+// changed, its first zone's epoch set to 2^64 - 1, a chunk's length run
+// past its full zone's end. Each opened as an empty log (0 keys) whose first
+// write then reset the zones; each is now corruption, and nothing is written.
+TEST(MetaLog, AForgedIncompleteCheckpointIsCorruptionNotAnEmptyLog) {
+  const LogOptions opt{.first_zone = 2, .zones = 6, .max_checkpoint_bytes = 100 << 10};
+  auto d = Mem();
+  ASSERT_TRUE(MetaLog::Format(*d, opt, {}).ok());
+  KvOwner o;
+  o.padding = 90 << 10;  // a snapshot of two zones
+  {
+    LogRecovery r;
+    auto log = OpenLog(*d, o, &r, opt);
+    for (uint64_t i = 0; i < 30; ++i) ASSERT_TRUE(o.Set(*log, i, i).ok());
+    ASSERT_TRUE(log->Checkpoint().ok());
+    ASSERT_TRUE(o.Set(*log, 1, 1000).ok());
+    ASSERT_TRUE(log->Sync().ok());
+  }
+  auto zones = LogZones(*d, opt);
+  ASSERT_EQ(zones.size(), 2u);
+  ASSERT_EQ(zones[0].second.kind, log_format::ZoneKind::kCheckpoint);
+  ASSERT_EQ(zones[1].second.kind, log_format::ZoneKind::kContinued);
+  const uint64_t first = zones[0].first, second = zones[1].first;
+  const auto first_bytes = ZoneBytes(*d, first), second_bytes = ZoneBytes(*d, second);
+  ASSERT_EQ(d->ReportZone(first)->cond, ZoneCondition::kFull);
+  auto expect_refused = [&](const std::string& what) {
+    const auto before = Image(*d);
+    KvOwner o2;
+    LogRecovery r;
+    auto log = MetaLog::Open(*d, opt, o2, &r);
+    EXPECT_EQ(log.status().code(), Code::kCorruption) << what << ": " << log.status().ToString();
+    EXPECT_EQ(Image(*d), before) << what;
+  };
+  auto with_header = [&](uint64_t zone, std::vector<std::byte> bytes,
+                         const log_format::ZoneHeader& h) {
+    const auto hb = log_format::EncodeZoneHeader(h, d->info().logical_block_size);
+    std::copy(hb.begin(), hb.end(), bytes.begin());
+    RewriteZone(*d, zone, bytes);
+  };
+  {
+    auto h = zones[1].second;
+    h.prev_epoch = zones[0].second.epoch - 1;  // an older zone's (gone), valid on its own
+    ASSERT_GT(h.prev_epoch, 0u);
+    with_header(second, second_bytes, h);
+    expect_refused("the continuation's predecessor changed");
+    RewriteZone(*d, second, second_bytes);
+  }
+  {
+    auto h = zones[0].second;
+    h.epoch = ~0ull;
+    with_header(first, first_bytes, h);
+    expect_refused("the first zone's epoch set to 2^64 - 1");
+    RewriteZone(*d, first, first_bytes);
+  }
+  {
+    auto b = first_bytes;
+    const auto at = RecordsIn(b, d->info().logical_block_size);
+    ASSERT_FALSE(at.empty());
+    const size_t last = at.back();
+    PutLe<uint32_t>(&b[last + 8], uint32_t(b.size() - last));  // reaches past the end
+    Resign(b, last, false);
+    RewriteZone(*d, first, b);
+    expect_refused("a chunk run past its full zone's end");
+    RewriteZone(*d, first, first_bytes);
+  }
+  KvOwner o3;
+  LogRecovery r;
+  auto log = OpenLog(*d, o3, &r, opt);
+  EXPECT_EQ(KvOwner::Rebuild(r), o.kv) << "restored: every key";
+}
+
+// A pad record holds zeros under sequence 0. Retyping the last record to a
+// pad (header checksum fixed) dropped that acknowledged record silently; a
+// pad with data in it was taken too. Both are corruption now.
+TEST(MetaLog, APadRecordWithDataOrARetypedRecordIsCorruption) {
+  auto d = Mem();
+  ASSERT_TRUE(MetaLog::Format(*d, kLog, {}).ok());
+  KvOwner o;
+  {
+    LogRecovery r;
+    auto log = OpenLog(*d, o, &r);
+    for (uint64_t i = 0; i < 6; ++i) {
+      ASSERT_TRUE(o.Set(*log, i, i).ok());
+      ASSERT_TRUE(log->Sync().ok());
+    }
+  }
+  const uint64_t zone = LogZones(*d, kLog).back().first;
+  const auto bytes = ZoneBytes(*d, zone);
+  const uint32_t lbs = d->info().logical_block_size;
+  const auto at = RecordsIn(bytes, lbs);
+  size_t last_data = 0, a_pad = 0;
+  for (size_t pos : at) {
+    const uint8_t type = uint8_t(bytes[pos + 4]);
+    if (type == 1) last_data = pos;
+    if (type == log_format::kPad && !a_pad) a_pad = pos;
+  }
+  ASSERT_GT(last_data, 0u);
+  ASSERT_GT(a_pad, 0u);
+  auto expect_refused = [&](const std::string& what) {
+    const auto before = Image(*d);
+    KvOwner o2;
+    LogRecovery r;
+    auto log = MetaLog::Open(*d, kLog, o2, &r);
+    EXPECT_EQ(log.status().code(), Code::kCorruption) << what << ": " << log.status().ToString();
+    EXPECT_NE(log.status().message().find("pad"), std::string::npos) << log.status().ToString();
+    EXPECT_EQ(Image(*d), before) << what;
+  };
+  {
+    auto b = bytes;
+    b[last_data + 4] = std::byte{log_format::kPad};
+    Resign(b, last_data, false);
+    RewriteZone(*d, zone, b);
+    expect_refused("the last record retyped to a pad");
+  }
+  {
+    auto b = bytes;
+    ASSERT_GT(GetLe<uint32_t>(&b[a_pad + 8]), 0u);
+    b[a_pad + log_format::kRecordHeader] = std::byte{0x5a};
+    Resign(b, a_pad, true);
+    RewriteZone(*d, zone, b);
+    expect_refused("a pad with data");
+  }
+  RewriteZone(*d, zone, bytes);
+  KvOwner o3;
+  LogRecovery r;
+  auto log = OpenLog(*d, o3, &r);
+  EXPECT_EQ(KvOwner::Rebuild(r), o.kv);
+}
+
+// Misuse refused: Sync of a record never appended (it returned OK), Format
+// with read_only set (it formatted) or a checkpoint bound of 0 (accepted).
+TEST(MetaLog, MisuseIsRefused) {
+  auto d = Mem();
+  const auto before = Image(*d);
+  LogOptions ro = kLog;
+  ro.read_only = true;
+  EXPECT_EQ(MetaLog::Format(*d, ro, {}).code(), Code::kInvalidArgument);
+  LogOptions zero = kLog;
+  zero.max_checkpoint_bytes = 0;
+  EXPECT_EQ(MetaLog::Format(*d, zero, {}).code(), Code::kInvalidArgument);
+  std::vector<std::byte> big(kBound + 1);
+  EXPECT_EQ(MetaLog::Format(*d, kLog, {}, big).code(), Code::kInvalidArgument)
+      << "a first checkpoint past the bound";
+  EXPECT_EQ(Image(*d), before);
+  ASSERT_TRUE(MetaLog::Format(*d, kLog, {}).ok());
+  KvOwner o;
+  LogRecovery r;
+  auto log = OpenLog(*d, o, &r);
+  for (uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(o.Set(*log, i, i).ok());
+  auto s = log->Sync(1000000);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
+  EXPECT_TRUE(log->Sync(3).ok());
+}
+
+// A log zone the device reports read-only or offline (the superblock's
+// too): a clear error naming the device and the zone, read-only or not,
+// never "invalid argument", and nothing written.
+TEST(MetaLog, AReadOnlyOrOfflineLogZoneIsAnIoErrorNamingTheDevice) {
+  for (ZoneCondition cond : {ZoneCondition::kReadOnly, ZoneCondition::kOffline}) {
+    for (uint32_t zone : {kLog.first_zone, kLog.first_zone + 1}) {
+      auto d = Mem();
+      ASSERT_TRUE(MetaLog::Format(*d, kLog, {}).ok());
+      ASSERT_TRUE(static_cast<EmulatedDevice&>(*d).SetZoneCondition(zone, cond).ok());
+      const auto before = Image(*d);
+      for (bool read_only : {false, true}) {
+        LogOptions opt = kLog;
+        opt.read_only = read_only;
+        KvOwner o;
+        LogRecovery r;
+        auto log = MetaLog::Open(*d, opt, o, &r);
+        EXPECT_EQ(log.status().code(), Code::kIoError) << log.status().ToString();
+        EXPECT_NE(log.status().message().find(d->info().uri), std::string::npos)
+            << log.status().ToString();
+        EXPECT_NE(log.status().message().find("zone " + std::to_string(zone)), std::string::npos)
+            << log.status().ToString();
+      }
+      EXPECT_EQ(Image(*d), before);
+    }
+  }
 }
 
 }  // namespace

@@ -84,6 +84,23 @@ TEST_F(CopierTest, AbsentPathIsNotSupportedWithTheReason) {
   EXPECT_NE(copier.status().message().find("not an NVMe namespace"), std::string::npos);
 }
 
+// Regression: a CopyPath past the table (7, 200: options that came from
+// outside) was looked up by index in the name table, reading past it
+// (UBSan), both by CopyPathName and by Create's refusal message.
+TEST_F(CopierTest, APathPastTheTableIsNamedQuestionMarkAndRefused) {
+  EXPECT_EQ(CopyPathName(CopyPath::kReadWrite), "rw");
+  for (const int bad : {5, 7, 200, 255}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(CopyPathName(static_cast<CopyPath>(bad)), "?");
+    auto copier = Copier::Create(*fault_, CopyOptions{.path = static_cast<CopyPath>(bad)});
+    EXPECT_EQ(copier.status().code(), Code::kInvalidArgument) << copier.status().ToString();
+    EXPECT_NE(copier.status().message().find(fault_->info().uri + ": copy path " +
+                                             std::to_string(bad) + " is not one of"),
+              std::string::npos)
+        << copier.status().ToString();
+  }
+}
+
 TEST_F(CopierTest, PartialCopyKeepsThePrefixAndFinishesByReadWrite) {
   fault_->AddRule({.op = FaultOp::kCopy, .nth = 2, .short_bytes = 3 * kB});
   auto copier = Copier::Create(*fault_);

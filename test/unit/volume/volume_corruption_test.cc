@@ -289,8 +289,9 @@ TEST(VolumeCorruption, EveryMetadataStructureFlippedIsRefusedOrOpensExactly) {
   }
 }
 
-// Broken on purpose: a damaged zone header taken for garbage (the defect of
-// item 1) opens some images to less, and the sweep says so.
+// Broken on purpose: a damaged zone header taken for garbage, and a log
+// left with no zone taken for a fresh one (the defect of item 1 whole),
+// opens some images to less, and the sweep says so.
 TEST(VolumeCorruption, TheSweepCatchesABadHeaderTakenForGarbage) {
   testing::Watchdog wd(std::chrono::seconds(60));
   breakage::Scoped broken(breakage::log_takes_bad_header_for_garbage);

@@ -249,7 +249,7 @@ Sweep EveryCall(const Fixed& f, uint64_t pair_stride, uint64_t second_cuts) {
     calls = MutatingCalls(*d) - before;
     const VolumeStats st = (*v)->Stats();
     EXPECT_GT(st.gc.zones_reset, 3u) << f.vc.name << ": the workload collects";
-    EXPECT_GT(st.log.checkpoints + st.log.zones_finished, 1u) << f.vc.name << ": and rolls the log";
+    EXPECT_GE(st.log.checkpoints + st.log.zones_finished, 1u) << f.vc.name << ": and rolls the log";
   }
   const char* stride_env = std::getenv("ZGC_SWEEP_STRIDE");  // sanitizer builds sample
   const uint64_t stride = stride_env ? std::max(1, std::atoi(stride_env)) : 1;
