@@ -110,15 +110,15 @@ struct Extent {
 // they make (IoPhaseScope, per thread), so that power-cut sweeps can aim a
 // cut at each phase (PowerCut::phase) and report where a cut landed.
 enum class IoPhase : uint8_t {
-  kOther = 0,     // anything not named below (tools, tests, device setup)
-  kUserWrite,     // an owner's data write (a volume's Write)
-  kGcCopy,        // a GC relocation copy (any copy path)
-  kRelocate,      // an owner persisting its remaps in Relocate (a volume's journal)
-  kLogGroup,      // a metadata log group: records and the flush around them
-  kCheckpoint,    // a metadata log checkpoint (and the log zone it rolls to)
-  kZoneReset,     // a victim's reset, and the journal sync the owner makes before it
-  kRepair,        // recovery's deferred writes: finishing and resetting zones after Open
-  kFormat,        // laying out a new volume or log
+  kOther = 0,   // anything not named below (tools, tests, device setup)
+  kUserWrite,   // an owner's data write (a volume's Write)
+  kGcCopy,      // a GC relocation copy (any copy path)
+  kRelocate,    // an owner persisting its remaps in Relocate (a volume's journal)
+  kLogGroup,    // a metadata log group: records and the flush around them
+  kCheckpoint,  // a metadata log checkpoint (and the log zone it rolls to)
+  kZoneReset,   // a victim's reset, and the journal sync the owner makes before it
+  kRepair,      // recovery's deferred writes: finishing and resetting zones after Open
+  kFormat,      // laying out a new volume or log
 };
 inline constexpr size_t kIoPhases = 9;
 std::string_view IoPhaseName(IoPhase phase);
@@ -158,10 +158,10 @@ struct PowerCut {
 // The power-cut model's state (ZonedDevice::PowerStatus).
 struct PowerState {
   bool powered = true;
-  bool armed = false;             // an ArmPowerCut is waiting for its call
-  uint64_t calls_to_cut = 0;      // armed: matching mutating calls until it fires
-  uint64_t cuts = 0;              // power failures so far (armed or CutPower)
-  bool last_cut_armed = false;    // the last failure was an armed cut firing
+  bool armed = false;                        // an ArmPowerCut is waiting for its call
+  uint64_t calls_to_cut = 0;                 // armed: matching mutating calls until it fires
+  uint64_t cuts = 0;                         // power failures so far (armed or CutPower)
+  bool last_cut_armed = false;               // the last failure was an armed cut firing
   IoPhase last_cut_phase = IoPhase::kOther;  // the phase of the call it stopped
   std::array<uint64_t, kIoPhases> calls{};   // mutating calls started so far, by phase
 };

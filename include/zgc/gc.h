@@ -279,9 +279,9 @@ class GcEngine {
   // the scheduler backs off (10 ms doubling to 1 s) before it tries again; a
   // collection that gains no free zone is not repeated until the owner
   // writes or invalidates something, and a writer waiting for a collection
-  // (Allocate, Reserve) goes before the scheduler's next one. Concurrent Stop calls (and the destructor) are
-  // safe: one joins, the others wait for it. Start: kBusy if running; Start
-  // and Stop: kBusy from inside the owner's callbacks. The destructor stops it.
+  // (Allocate, Reserve) goes before the scheduler's next one. Concurrent Stop calls (and the
+  // destructor) are safe: one joins, the others wait for it. Start: kBusy if running; Start and
+  // Stop: kBusy from inside the owner's callbacks. The destructor stops it.
   virtual Status Start() = 0;
   virtual void Pause() = 0;
   virtual void Resume() = 0;

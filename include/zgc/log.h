@@ -5,11 +5,12 @@
 //
 // Contract:
 // - The log owns zones [first_zone, first_zone + zones) of the device. The
-//   first holds the superblock (two checksummed copies, written by Format,
-//   then the zone is finished and never written again); the others are log
-//   zones. Format sizes the log from the owner's bound on a checkpoint
-//   (LogOptions::max_checkpoint_bytes): a checkpoint of K zones needs 2K + 1
-//   log zones, so that the log can always roll (below).
+//   first holds the superblock (two checksummed copies, written by Format
+//   after the owner's first checkpoint, then the zone is finished and never
+//   written again); the others are log zones. Format sizes the log from the
+//   owner's bound on a checkpoint (LogOptions::max_checkpoint_bytes): a
+//   checkpoint of K zones needs 2K + 1 log zones, so that the log can always
+//   roll (below).
 // - Append(type, data) gives the record the next sequence number and queues
 //   it; it never waits for I/O. Sync(seq) returns once every record up to seq
 //   is durable: one device write per zone touched and one flush for all

@@ -95,7 +95,7 @@ class Volume {
   // the map's checkpoint, a size larger than the device allows, a block or
   // zone size the device cannot take, open/active limits the log and the
   // engine cannot share, GC options the engine refuses: a reserve_zones of
-  // 0, an unknown copy path) and kNotSupported (a metadata-only device, a
+  // 0, an unknown copy path; read_only set) and kNotSupported (a metadata-only device, a
   // copy path the device does not have) before anything is written; device
   // errors. A power cut during Format leaves
   // the old volume whole (the cut came before the log's zone resets,

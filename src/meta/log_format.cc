@@ -35,8 +35,7 @@ std::vector<std::byte> EncodeSuperblock(const Superblock& sb) {
   PutLe<uint32_t>(&b[36], static_cast<uint32_t>(sb.config.size()));
   PutLe<uint64_t>(&b[40], sb.format_id);
   PutLe<uint64_t>(&b[48], sb.max_checkpoint_bytes);
-  if (!sb.config.empty())
-    std::memcpy(&b[kSuperblockHeader], sb.config.data(), sb.config.size());
+  if (!sb.config.empty()) std::memcpy(&b[kSuperblockHeader], sb.config.data(), sb.config.size());
   PutLe<uint32_t>(&b[sb.bytes - 4], Crc32c(0, b.data(), sb.bytes - 4));
   return b;
 }

@@ -33,9 +33,7 @@ class Recovery {
 
  private:
   const std::string& uri() const { return dev_.info().uri; }
-  Status Corrupt(const std::string& what) const {
-    return Status::Corruption(uri() + ": " + what);
-  }
+  Status Corrupt(const std::string& what) const { return Status::Corruption(uri() + ": " + what); }
   std::string ZoneAt(int k) const { return "metadata log zone at " + Hex(st_.zones[k].start); }
 
   Status ReadSuperblock() {
@@ -54,10 +52,9 @@ class Recovery {
                              std::to_string(options_.first_zone) + " is " +
                              (z.cond == ZoneCondition::kOffline ? "offline" : "read-only") +
                              " (the device reports it so): the log cannot be recovered from it");
-    const uint64_t written = z.cond == ZoneCondition::kFull ? z.capacity
-                             : z.cond == ZoneCondition::kEmpty || z.wp < z.start
-                                 ? 0
-                                 : z.wp - z.start;
+    const uint64_t written = z.cond == ZoneCondition::kFull                      ? z.capacity
+                             : z.cond == ZoneCondition::kEmpty || z.wp < z.start ? 0
+                                                                                 : z.wp - z.start;
     if (written < sb_bytes)
       return Status::Corruption(uri() + ": metadata log superblock at " + Hex(z.start) +
                                 ": not written (zone write pointer " + Hex(z.start + written) +
@@ -73,7 +70,8 @@ class Recovery {
                        "metadata log superblock at " + Hex(z.start + sb_bytes) + ": not written"));
     if (!a.ok() && a.status().code() == Code::kNotSupported) return a.status().WithContext(uri());
     if (!a.ok() && !b.ok())
-      return (b.status().code() == Code::kNotSupported ? b.status() : a.status()).WithContext(uri());
+      return (b.status().code() == Code::kNotSupported ? b.status() : a.status())
+          .WithContext(uri());
     const lf::Superblock& sb = a.ok() ? *a : *b;
     auto sb_corrupt = [&](const std::string& why) {
       return Corrupt("metadata log superblock at " + Hex(z.start) + ": " + why);
@@ -88,19 +86,20 @@ class Recovery {
       return sb_corrupt(std::to_string(sb.zones) + " zones run past the device's " +
                         std::to_string(info.nr_zones));
     ZGC_ASSIGN_OR_RETURN(report_, ReportLogZones(dev_, sb.first_zone, sb.zones, sb_bytes,
-                                                      /*for_open=*/true));
+                                                 /*for_open=*/true));
     const uint64_t cap = MinLogCapacity(report_);
     const uint32_t k = cap > lbs ? lf::CheckpointZones(sb.max_checkpoint_bytes, cap, lbs) : 0;
     if (k == 0 || sb.zones - 1 < lf::MinLogZones(k))
       return sb_corrupt("a checkpoint bound of " + std::to_string(sb.max_checkpoint_bytes) +
                         " bytes does not fit its " + std::to_string(sb.zones) + " zones");
     if (options_.zones && options_.zones != sb.zones)
-      return Status::InvalidArgument(uri() + ": the metadata log has " +
-                                     std::to_string(sb.zones) + " zones, not " +
-                                     std::to_string(options_.zones));
+      return Status::InvalidArgument(uri() + ": the metadata log has " + std::to_string(sb.zones) +
+                                     " zones, not " + std::to_string(options_.zones));
     if (options_.max_checkpoint_bytes && options_.max_checkpoint_bytes != sb.max_checkpoint_bytes)
-      return Status::InvalidArgument(uri() + ": the metadata log was formatted for checkpoints "
-                                     "of " + std::to_string(sb.max_checkpoint_bytes) + " bytes");
+      return Status::InvalidArgument(uri() +
+                                     ": the metadata log was formatted for checkpoints "
+                                     "of " +
+                                     std::to_string(sb.max_checkpoint_bytes) + " bytes");
     g_ = MakeLogGeometry(sb, report_);
     st_.superblock_full = z.cond == ZoneCondition::kFull;
     rec_.config = sb.config;
@@ -136,8 +135,8 @@ class Recovery {
         continue;
       if (!h.ok()) return h.status().WithContext(uri());
       if (h->format_id != g_.format_id)
-        return Corrupt(ZoneAt(int(k)) + ": belongs to another log (format id " +
-                       Hex(h->format_id) + ", the superblock's " + Hex(g_.format_id) + ")");
+        return Corrupt(ZoneAt(int(k)) + ": belongs to another log (format id " + Hex(h->format_id) +
+                       ", the superblock's " + Hex(g_.format_id) + ")");
       if (!epochs.emplace(h->epoch, int(k)).second)
         return Corrupt(ZoneAt(int(k)) + ": epoch " + std::to_string(h->epoch) +
                        " is also the zone at " + Hex(st_.zones[epochs[h->epoch]].start) + "'s");
@@ -213,7 +212,8 @@ class Recovery {
         st_.next_seq = 1;
         return Status::OK();
       }
-      std::string newest = "no log zone holds one";
+      std::string newest = "no log zone holds one: the zones at " + Hex(st_.zones.front().start) +
+                           " to " + Hex(st_.zones.back().start) + " hold no zone header";
       int last = -1;
       for (int k = 0; k < n; ++k)
         if (headers_[k] && (last < 0 || headers_[k]->epoch > headers_[last]->epoch)) last = k;
@@ -236,17 +236,16 @@ class Recovery {
       if (next < 0) break;
       ZGC_ASSIGN_OR_RETURN(const ParsedZone* p, Parsed(cur));
       // The writer seals a zone (durably) before it starts the next one.
-      const bool ended = p->end == ParsedZone::End::kSealed ||
-                         (p->end == ParsedZone::End::kClean &&
-                          st_.zones[cur].written == st_.zones[cur].capacity);
+      const bool ended =
+          p->end == ParsedZone::End::kSealed ||
+          (p->end == ParsedZone::End::kClean && st_.zones[cur].written == st_.zones[cur].capacity);
       if (!ended)
         return Corrupt("the log continues in " + ZoneAt(next) + " after " + ZoneAt(cur) +
                        ", which does not end (no seal)");
       ZGC_ASSIGN_OR_RETURN(const ParsedZone* q, Parsed(next));
       if (q->header.first_seq != expected)
-        return Corrupt(ZoneAt(next) + ": starts at record " +
-                       std::to_string(q->header.first_seq) + ", after record " +
-                       std::to_string(expected - 1) + " in " + ZoneAt(cur));
+        return Corrupt(ZoneAt(next) + ": starts at record " + std::to_string(q->header.first_seq) +
+                       ", after record " + std::to_string(expected - 1) + " in " + ZoneAt(cur));
       if (chain.size() >= static_cast<size_t>(n))
         return Corrupt(ZoneAt(next) + ": the log's zones loop");
       chain.push_back(next);

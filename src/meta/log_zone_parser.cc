@@ -70,8 +70,10 @@ Result<ParsedZone> ParseLogZone(std::span<const std::byte> d, const lf::ZoneHead
         if (d.size() >= capacity)
           return corrupt(pos, "a checkpoint chunk that reaches past the end of its full zone");
         if (auto after = ValidAfter(d, pos, lbs))
-          return corrupt(pos, "a checkpoint chunk that reaches past the write pointer, with a "
-                              "valid record " + std::to_string(*after) + " after it");
+          return corrupt(pos,
+                         "a checkpoint chunk that reaches past the write pointer, with a "
+                         "valid record " +
+                             std::to_string(*after) + " after it");
         z.end = ParsedZone::End::kTorn;
         z.torn_at = zone_start + pos;
         z.data_end = pos;

@@ -7,8 +7,8 @@
 #include "src/base/hex.h"
 #include "src/base/little_endian.h"
 #include "src/meta/log_format.h"
-#include "src/meta/meta_log_impl.h"
 #include "src/meta/log_zones.h"
+#include "src/meta/meta_log_impl.h"
 
 namespace zgc {
 
@@ -24,8 +24,8 @@ Result<std::vector<Zone>> ReportLogZones(ZonedDevice& device, uint64_t first_zon
   ZGC_ASSIGN_OR_RETURN(std::vector<Zone> report,
                        device.ReportZones(first_zone * info.zone_size, zones * info.zone_size));
   for (const Zone& z : report) {
-    const std::string zone = info.uri + ": metadata log: zone " +
-                             std::to_string(z.start / info.zone_size);
+    const std::string zone =
+        info.uri + ": metadata log: zone " + std::to_string(z.start / info.zone_size);
     if (!z.sequential()) return Status::InvalidArgument(zone + " is conventional");
     // At Open these are device failures, not a bad request: the log's data
     // is unreadable (offline) or its zones can no longer take the log's
@@ -75,8 +75,9 @@ Result<uint32_t> MetaLog::CheckFormat(ZonedDevice& device, const LogOptions& opt
           "metadata log: " + std::to_string(n) + " zones from zone " +
           std::to_string(options.first_zone) + " are past the device's " +
           std::to_string(info.nr_zones) +
-          (options.zones ? "" : " (a checkpoint of " + std::to_string(options.max_checkpoint_bytes) +
-                                    " bytes needs them)"));
+          (options.zones ? ""
+                         : " (a checkpoint of " + std::to_string(options.max_checkpoint_bytes) +
+                               " bytes needs them)"));
     ZGC_ASSIGN_OR_RETURN(std::vector<Zone> report,
                          ReportLogZones(device, options.first_zone, n, sb_bytes));
     const uint64_t cap = MinLogCapacity(report);
@@ -219,9 +220,10 @@ Result<uint64_t> MetaLogImpl::Append(uint8_t type, std::span<const std::byte> da
 Status MetaLogImpl::Sync(uint64_t seq) {
   std::unique_lock lock(mu_);
   if (seq >= next_seq_)
-    return Status::InvalidArgument(dev_.info().uri + ": metadata log: Sync(" +
-                                   std::to_string(seq) + ") names a record never appended (the "
-                                   "last is " + std::to_string(next_seq_ - 1) + ")");
+    return Status::InvalidArgument(dev_.info().uri + ": metadata log: Sync(" + std::to_string(seq) +
+                                   ") names a record never appended (the "
+                                   "last is " +
+                                   std::to_string(next_seq_ - 1) + ")");
   if (seq == 0) seq = next_seq_ - 1;
   while (stats_.durable_seq < seq) {
     if (leader_) {
@@ -363,8 +365,8 @@ bool MetaLogImpl::RecordsRollAllowed() const {
          (k == 0 || records_zones_ < std::max(k, 1));
 }
 
-size_t MetaLogImpl::Fill(std::vector<std::byte>& buf, const std::vector<Queued>& batch,
-                         size_t from, uint64_t room) const {
+size_t MetaLogImpl::Fill(std::vector<std::byte>& buf, const std::vector<Queued>& batch, size_t from,
+                         uint64_t room) const {
   size_t n = 0;
   for (size_t i = from; i < batch.size(); ++i) {
     const uint64_t after = buf.size() + batch[i].bytes.size();
@@ -542,7 +544,7 @@ Status MetaLogImpl::CheckpointRoll(const LogSnapshot& snap, std::vector<Queued>&
   uint64_t prev = st_.chain.empty() ? 0 : st_.zones[st_.chain.back()].epoch;
   std::vector<int> zones;
   std::vector<uint64_t> epochs;
-  size_t filled = 0;  // records of `after` in the last zone
+  size_t filled = 0;                       // records of `after` in the last zone
   constexpr size_t kWriteBytes = 4 << 20;  // a zone's group goes down in pieces of this
   do {
     ZGC_ASSIGN_OR_RETURN(const int k, TakeFreeZone(zones));

@@ -33,8 +33,8 @@ struct LogState {
   std::vector<int> chain;      // the log, oldest first: checkpoint zones, then records zones
   int checkpoint_zones = 0;    // how many of chain's first zones hold the checkpoint
   uint64_t next_seq = 1;
-  uint64_t checkpoint_seq = 0;  // the newest checkpoint covers records up to here
-  uint64_t max_epoch = 0;       // the largest epoch any zone's header has
+  uint64_t checkpoint_seq = 0;        // the newest checkpoint covers records up to here
+  uint64_t max_epoch = 0;             // the largest epoch any zone's header has
   std::optional<uint64_t> resume_at;  // the tail's torn bytes start here (device offset)
   bool need_checkpoint = true;        // no checkpoint yet: the first write makes one
   bool superblock_full = true;        // the superblock zone is finished

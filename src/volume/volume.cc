@@ -3,9 +3,9 @@
 #include "zgc/volume.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
-#include <atomic>
 
 #include "src/base/hex.h"
 #include "src/base/little_endian.h"
@@ -568,15 +568,16 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   bool prepared_ GUARDED_BY(write_mu_) = false;  // recovery's deferred writes done, GC started
   std::atomic<bool> gc_running_{false};          // the background scheduler runs
   mutable SharedMutex map_mu_ ACQUIRED_AFTER(write_mu_);
-  std::vector<uint32_t> l2p_ GUARDED_BY(map_mu_);  // logical block -> device block + 1 (0: unmapped)
+  std::vector<uint32_t> l2p_
+      GUARDED_BY(map_mu_);  // logical block -> device block + 1 (0: unmapped)
   const uint64_t device_blocks_;
   const uint64_t blocks_per_zone_;
-  std::vector<uint8_t> offline_;  // per zone, at Open: the device reports it offline
-  uint64_t lost_ GUARDED_BY(map_mu_) = 0;            // mapped blocks in offline zones
+  std::vector<uint8_t> offline_;           // per zone, at Open: the device reports it offline
+  uint64_t lost_ GUARDED_BY(map_mu_) = 0;  // mapped blocks in offline zones
   std::vector<Entry> pending_ GUARDED_BY(map_mu_);  // map changes not journaled yet
   uint64_t last_seq_ GUARDED_BY(map_mu_) = 0;       // the last record appended
-  mutable Mutex fail_mu_;  // a leaf: taken under any other lock, none under it
-  Status failed_ GUARDED_BY(fail_mu_);  // the first error that made the volume read-only
+  mutable Mutex fail_mu_;                 // a leaf: taken under any other lock, none under it
+  Status failed_ GUARDED_BY(fail_mu_);    // the first error that made the volume read-only
   Status gc_error_ GUARDED_BY(fail_mu_);  // a background GC error Check saw, for Close
 };
 

@@ -123,13 +123,12 @@ Result<VolumeLayout> PlanVolume(ZonedDevice& device, const VolumeOptions& o, GcO
                                            std::to_string(n) + " log zones)")
                  : max_live.status();
     if (o.logical_bytes > *max_live)
-      return Status::InvalidArgument(info.uri + ": a volume of " +
-                                     std::to_string(o.logical_bytes) +
+      return Status::InvalidArgument(info.uri + ": a volume of " + std::to_string(o.logical_bytes) +
                                      " bytes is larger than the device allows (" +
                                      std::to_string(*max_live) + " beside the log and GC reserve)");
-    const uint64_t blocks =
-        o.logical_bytes ? o.logical_bytes / kB
-                        : static_cast<uint64_t>(double(*max_live / kB) * (1 - o.spare));
+    const uint64_t blocks = o.logical_bytes
+                                ? o.logical_bytes / kB
+                                : static_cast<uint64_t>(double(*max_live / kB) * (1 - o.spare));
     if (blocks == 0) return Status::InvalidArgument(info.uri + ": no room for a volume");
     return blocks;
   };

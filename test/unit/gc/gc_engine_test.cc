@@ -963,7 +963,8 @@ TEST(GcEngine, AnOwnersBlockIsNeverSplitAndRaggedZonesAreFinished) {
 // inside a block, or at its last whole block, is finished, never continued:
 // the next allocation goes elsewhere and is never empty.
 TEST(GcEngine, ResumeNeverContinuesAWritePointerInsideABlockOrWithNoBlockLeft) {
-  auto d = OpenDevice("mem:?lbs=512&zone_size=256K&zone_cap=261632&zones=16&max_open=0&max_active=0");
+  auto d =
+      OpenDevice("mem:?lbs=512&zone_size=256K&zone_cap=261632&zones=16&max_open=0&max_active=0");
   ZonedDevice& dev = **d;
   const uint64_t Z = 256 << 10;
   ASSERT_TRUE(dev.Write(3 * Z, Content(3, 1)).ok());
@@ -971,8 +972,8 @@ TEST(GcEngine, ResumeNeverContinuesAWritePointerInsideABlockOrWithNoBlockLeft) {
   for (uint64_t b = 0; b < 63; ++b) ASSERT_TRUE(dev.Write(4 * Z + b * kB, Content(4, b)).ok());
   Owner owner;
   const std::vector<Extent> live = {{3 * Z, kB}, {4 * Z, kB}};
-  auto e = GcEngine::Resume(dev, owner, {.user_classes = 1, .gc_classes = 1, .block_bytes = 4096},
-                            live);
+  auto e =
+      GcEngine::Resume(dev, owner, {.user_classes = 1, .gc_classes = 1, .block_bytes = 4096}, live);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   for (int i = 0; i < 10; ++i) {
     auto a = (*e)->Allocate(kB);
@@ -996,12 +997,11 @@ TEST(GcEngine, AReadOnlyZonesDataIsMovedOutAndTheZoneNeverWritten) {
   auto& emu = static_cast<EmulatedDevice&>(h.dev->target());
   ASSERT_TRUE(emu.SetZoneCondition(1, ZoneCondition::kReadOnly).ok());
   h.gc.reset();
-  auto e = GcEngine::Resume(*h.dev, h.owner, {.user_classes = 1, .gc_classes = 1},
-                            [&] {
-                              std::vector<Extent> v;
-                              for (const auto& [pba, lba] : h.owner.p2l) v.push_back({pba, kB});
-                              return v;
-                            }());
+  auto e = GcEngine::Resume(*h.dev, h.owner, {.user_classes = 1, .gc_classes = 1}, [&] {
+    std::vector<Extent> v;
+    for (const auto& [pba, lba] : h.owner.p2l) v.push_back({pba, kB});
+    return v;
+  }());
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   h.gc = std::move(*e);
   EXPECT_EQ(h.gc->Stats().degraded_zones, 1u);
@@ -1033,8 +1033,11 @@ TEST(GcEngine, AReadOnlyZonesDataIsMovedOutAndTheZoneNeverWritten) {
 // Issue 17, item 10: a background collection's error is reported once by
 // Stop, not by every later Stop.
 TEST(GcEngine, ABackgroundErrorIsReportedOnce) {
-  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1,
-                              .low_watermark = 14, .high_watermark = 15});
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy,
+                              .user_classes = 1,
+                              .gc_classes = 1,
+                              .low_watermark = 14,
+                              .high_watermark = 15});
   ASSERT_NO_FATAL_FAILURE(h.FillFourZonesLeavingEightLiveInZoneOne());
   h.dev->AddRule({.op = FaultOp::kRead, .nth = 1});
   h.dev->AddRule({.op = FaultOp::kCopy, .nth = 1});
@@ -1052,8 +1055,11 @@ TEST(GcEngine, ABackgroundErrorIsReportedOnce) {
 // Issue 17, item 11: an owner that keeps failing Relocate (a volume turned
 // read-only) is not hammered: the scheduler backs off, doubling to 1 s.
 TEST(GcEngine, TheSchedulerBacksOffFromAnOwnerThatKeepsFailing) {
-  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy, .user_classes = 1, .gc_classes = 1,
-                              .low_watermark = 14, .high_watermark = 15});
+  Harness h(kSmall, GcOptions{.policy = VictimPolicy::kGreedy,
+                              .user_classes = 1,
+                              .gc_classes = 1,
+                              .low_watermark = 14,
+                              .high_watermark = 15});
   ASSERT_NO_FATAL_FAILURE(h.FillFourZonesLeavingEightLiveInZoneOne());
   h.owner.fail = true;
   ASSERT_TRUE(h.gc->Start().ok());
@@ -1071,8 +1077,8 @@ TEST(GcEngine, TheSchedulerBacksOffFromAnOwnerThatKeepsFailing) {
 // after a restart saw only the zones sealed since, its own entirely live GC
 // zones, and moved them one after the other, for good.
 TEST(GcEngine, EntirelyLiveZonesAreNotCollectedBackToBack) {
-  for (VictimPolicy p : {VictimPolicy::kWindowedGreedy, VictimPolicy::kGreedy,
-                         VictimPolicy::kDefault}) {
+  for (VictimPolicy p :
+       {VictimPolicy::kWindowedGreedy, VictimPolicy::kGreedy, VictimPolicy::kDefault}) {
     SCOPED_TRACE(std::string(VictimPolicyName(p)));
     const GcOptions o{.policy = p, .low_watermark = 5, .high_watermark = 8};
     Harness h(kSmall, o);

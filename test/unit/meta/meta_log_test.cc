@@ -79,9 +79,7 @@ class KvOwner final : public LogOwner {
   void Resume(const LogRecovery& r) {
     std::lock_guard lock(mu);
     kv = Rebuild(r);
-    applied = !r.records.empty() ? r.records.back().seq
-              : r.checkpoint     ? r.checkpoint->last_seq
-                                 : 0;
+    applied = !r.records.empty() ? r.records.back().seq : r.checkpoint ? r.checkpoint->last_seq : 0;
   }
   std::mutex mu;
   std::map<uint64_t, uint64_t> kv;
@@ -267,7 +265,7 @@ TEST(MetaLog, AReopenConsumesNoZoneAndTheSmallestLogAlwaysRolls) {
 // A power-cut model of the log: what was appended since the last recovery
 // (in sequence order) and how much of it was acknowledged by Sync.
 struct LogModel {
-  std::map<uint64_t, uint64_t> base;                   // the state recovery gave
+  std::map<uint64_t, uint64_t> base;                    // the state recovery gave
   std::vector<std::pair<uint64_t, uint64_t>> appended;  // since: key, value
   size_t acked = 0;
 
@@ -305,7 +303,8 @@ void CutRound(ZonedDevice& d, const LogOptions& opt, uint64_t seed, int cuts, Sw
     auto log = MetaLog::Open(d, opt, o, &r);
     auto fail = [&](const std::string& why) {
       if (out.first_failure.empty())
-        out.first_failure = "seed " + std::to_string(seed) + " cut " + std::to_string(c) + ": " + why;
+        out.first_failure =
+            "seed " + std::to_string(seed) + " cut " + std::to_string(c) + ": " + why;
     };
     if (!log.ok()) {
       ++out.lost;
@@ -372,9 +371,14 @@ std::vector<LogGeometryCase> LogMatrix() {
       {"4k", "zone_size=64K&zones=16", kLog, 500},
       {"512", "lbs=512&zone_size=64K&zones=16", kLog, 300},
       {"cap", "lbs=512&zone_size=64K&zone_cap=40K&zones=16", kLog, 300},
-      {"smallest", "zone_size=64K&zones=16", {.first_zone = 2, .zones = 4, .max_checkpoint_bytes = kBound}, 500},
-      {"multizone", "lbs=512&zone_size=64K&zones=16",
-       {.first_zone = 2, .zones = 10, .max_checkpoint_bytes = 3 * kZone}, 200},
+      {"smallest",
+       "zone_size=64K&zones=16",
+       {.first_zone = 2, .zones = 4, .max_checkpoint_bytes = kBound},
+       500},
+      {"multizone",
+       "lbs=512&zone_size=64K&zones=16",
+       {.first_zone = 2, .zones = 10, .max_checkpoint_bytes = 3 * kZone},
+       200},
   };
 }
 
@@ -405,10 +409,9 @@ TEST(MetaLog, EveryAcknowledgedRecordSurvivesSeveralCutsPerRoundOnEveryGeometry)
       "metadata log: %llu rounds on 5 geometries, %llu power cuts (4 a round, a third inside "
       "recovery's first calls), %llu checkpoints and %llu zone resets before them, "
       "acknowledged records checked %llu, lost %llu, unwritable %llu\n",
-      (unsigned long long)s.rounds, (unsigned long long)s.cuts,
-      (unsigned long long)s.checkpoints, (unsigned long long)s.zones_reset,
-      (unsigned long long)s.acknowledged_checked, (unsigned long long)s.lost,
-      (unsigned long long)s.unwritable);
+      (unsigned long long)s.rounds, (unsigned long long)s.cuts, (unsigned long long)s.checkpoints,
+      (unsigned long long)s.zones_reset, (unsigned long long)s.acknowledged_checked,
+      (unsigned long long)s.lost, (unsigned long long)s.unwritable);
   EXPECT_EQ(s.rounds, uint64_t(5 * rounds));
   EXPECT_EQ(s.cuts, 4 * s.rounds);
   EXPECT_GT(s.checkpoints, s.rounds) << "the cuts land among rolls and checkpoints";
@@ -485,8 +488,9 @@ TEST(MetaLog, ACutAtEveryCallOfAShortWorkloadAndAgainInsideRecovery) {
         auto log = MetaLog::Open(*d, opt, o, &r);
         ++runs;
         if (!log.ok() || !model.Holds(KvOwner::Rebuild(r))) {
-          if (!bad++) first = std::string(when) + " call " + std::to_string(k) + ": " +
-                              (log.ok() ? "lost records" : log.status().ToString());
+          if (!bad++)
+            first = std::string(when) + " call " + std::to_string(k) + ": " +
+                    (log.ok() ? "lost records" : log.status().ToString());
           return false;
         }
         return true;
@@ -803,7 +807,8 @@ TEST(MetaLog, FormatSizesTheLogFromTheCheckpointBound) {
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 10u) << "K = 4 (a zone holds a little less than 64 KiB): 1 + 9";
   const auto before = Image(*d);
-  auto s = MetaLog::Format(*d, {.first_zone = 1, .zones = 5, .max_checkpoint_bytes = 3 * kZone}, {});
+  auto s =
+      MetaLog::Format(*d, {.first_zone = 1, .zones = 5, .max_checkpoint_bytes = 3 * kZone}, {});
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_NE(s.message().find("needs at least 10"), std::string::npos) << s.ToString();
   s = MetaLog::Format(*d, {.first_zone = 1, .max_checkpoint_bytes = 20 * kZone}, {});
@@ -866,7 +871,6 @@ TEST(MetaLog, AReadOnlyOpenWritesNothing) {
   log.reset();
   EXPECT_EQ(Image(*d), before);
 }
-
 
 // --- Issue 17, the second outsider's findings -----------------------------
 

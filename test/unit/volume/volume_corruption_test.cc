@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -20,6 +21,7 @@
 #include "src/base/crc32c.h"
 #include "src/base/little_endian.h"
 #include "src/meta/log_format.h"
+#include "src/volume/map_record.h"
 #include "test/support/block_model.h"
 #include "test/support/watchdog.h"
 
@@ -182,8 +184,7 @@ void Judge(const Image& img, const Fixture& f, const std::string& what, Tally& t
         ++t.refused;
         if (std::getenv("ZGC_CORRUPT_DEBUG") && what.find("zone header") != std::string::npos)
           std::printf("  %s: %s\n", what.c_str(), v.status().ToString().c_str());
-      }
-      else
+      } else
         t.Bad(t.unnamed, what + ": " + v.status().ToString());
     } else {
       bool exact = (*v)->Check().ok();
@@ -270,9 +271,8 @@ void Print(const char* name, const Tally& t) {
   std::printf(
       "%s: %llu damaged images: %llu refused by name, %llu opened exactly, %llu opened to "
       "less, %llu refused without naming the place, %llu written to\n",
-      name, (unsigned long long)t.cases, (unsigned long long)t.refused,
-      (unsigned long long)t.exact, (unsigned long long)t.less, (unsigned long long)t.unnamed,
-      (unsigned long long)t.wrote);
+      name, (unsigned long long)t.cases, (unsigned long long)t.refused, (unsigned long long)t.exact,
+      (unsigned long long)t.less, (unsigned long long)t.unnamed, (unsigned long long)t.wrote);
 }
 
 TEST(VolumeCorruption, EveryMetadataStructureFlippedIsRefusedOrOpensExactly) {
@@ -299,6 +299,85 @@ TEST(VolumeCorruption, TheSweepCatchesABadHeaderTakenForGarbage) {
   const Fixture f = Build("zone_size=64K&zones=40", "broken", /*close=*/true);
   const Tally t = FlipSweep(f, wd, 3);
   EXPECT_GT(t.less, 0u);
+  std::filesystem::remove(f.path);
+}
+
+// A checkpoint, checksums valid, in which two logical blocks map to one
+// device block, and a record after it remaps one of the two (outsider
+// finding: it opened, the record hiding the damage): refused by name,
+// nothing written.
+TEST(VolumeCorruption, ACheckpointMappingTwoBlocksToOneIsRefused) {
+  const Fixture f = Build("zone_size=64K&zones=40", "dup");
+  Image img(f.path);
+  std::vector<Structure> all;
+  {
+    auto d = OpenDevice(img.uri());
+    ASSERT_TRUE(d.ok());
+    all = Walk(**d, f);
+  }
+  auto read = [&](const Structure& s) {
+    auto d = OpenDevice(img.uri());
+    const uint64_t block = s.at / f.lbs * f.lbs;
+    std::vector<std::byte> span((s.at - block + s.length + f.lbs - 1) / f.lbs * f.lbs);
+    EXPECT_TRUE((*d)->Read(block, span).ok());
+    return std::vector<std::byte>(span.begin() + (s.at - block),
+                                  span.begin() + (s.at - block + s.length));
+  };
+  // A block the log's last map record remaps: after every checkpoint.
+  int64_t b = -1;
+  for (auto it = all.rbegin(); it != all.rend() && b < 0; ++it) {
+    if (it->what != "record" || it->type == 0 || it->type >= lf::kCheckpointChunk) continue;
+    const auto r = read(*it);
+    const uint32_t len = GetLe<uint32_t>(&r[8]);
+    ASSERT_TRUE(map_record::Decode(it->type, std::span(r).subspan(lf::kRecordHeader, len),
+                                   [&](uint64_t lba, uint64_t) {
+                                     if (b < 0) b = static_cast<int64_t>(lba);
+                                     return Status::OK();
+                                   })
+                    .ok());
+  }
+  ASSERT_GE(b, 0);
+  // Every checkpoint chunk holding b's entry: b takes another mapped
+  // block's device block.
+  int forged = 0;
+  std::vector<std::pair<uint64_t, std::vector<char>>> olds;
+  for (const Structure& s : all) {
+    if (s.what != "record" || s.type != lf::kCheckpointChunk) continue;
+    auto r = read(s);
+    const uint32_t len = GetLe<uint32_t>(&r[8]);
+    const uint64_t offset = GetLe<uint64_t>(&r[lf::kRecordHeader]);
+    std::byte* map = &r[lf::kRecordHeader + 8];
+    const uint64_t first = offset / 4, entries = (len - 8) / 4;
+    if (uint64_t(b) < first || uint64_t(b) >= first + entries) continue;
+    int64_t a = -1;
+    for (uint64_t i = 0; i < entries && a < 0; ++i)
+      if (first + i != uint64_t(b) && GetLe<uint32_t>(map + 4 * i) != 0) a = int64_t(i);
+    ASSERT_GE(a, 0);
+    PutLe<uint32_t>(map + 4 * (b - first), GetLe<uint32_t>(map + 4 * a));
+    PutLe<uint32_t>(&r[12], Crc32c(0, &r[lf::kRecordHeader], len));
+    PutLe<uint32_t>(&r[24], Crc32c(0, r.data(), 24));
+    std::vector<char> c(r.size());
+    std::memcpy(c.data(), r.data(), r.size());
+    olds.emplace_back(s.at, img.Put(s.at, c));
+    ++forged;
+  }
+  ASSERT_GE(forged, 1);
+  const uint32_t before = img.FileCrc();
+  {
+    auto d = OpenDevice(img.uri());
+    ASSERT_TRUE(d.ok());
+    for (bool ro : {true, false}) {
+      VolumeOptions o;
+      o.read_only = ro;
+      o.background_gc = false;
+      auto v = Volume::Open(**d, o);
+      ASSERT_FALSE(v.ok()) << "block " << b << " opened";
+      EXPECT_EQ(v.status().code(), Code::kCorruption);
+      EXPECT_NE(v.status().message().find("which another block maps to"), std::string::npos)
+          << v.status().ToString();
+    }
+  }
+  EXPECT_EQ(img.FileCrc(), before) << "a refused Open wrote";
   std::filesystem::remove(f.path);
 }
 
@@ -370,7 +449,9 @@ TEST(VolumeCorruption, AbsurdFieldsWithValidChecksumsAreRefusedByName) {
           [](lf::ZoneHeader& z) { z.first_seq += 1; },
           [](lf::ZoneHeader& z) { z.ckpt_total = ~0ull; },
           [](lf::ZoneHeader& z) { z.ckpt_total += 8; },
-          [](lf::ZoneHeader& z) { z.kind = lf::ZoneKind::kRecords, z.ckpt_total = z.ckpt_offset = 0; },
+          [](lf::ZoneHeader& z) {
+            z.kind = lf::ZoneKind::kRecords, z.ckpt_total = z.ckpt_offset = 0;
+          },
           [](lf::ZoneHeader& z) { z.format_id ^= 4; },
       };
       for (size_t i = 0; i < changes.size(); ++i) {
@@ -401,8 +482,8 @@ TEST(VolumeCorruption, AbsurdFieldsWithValidChecksumsAreRefusedByName) {
         PutLe<uint32_t>(&x[24], Crc32c(0, x.data(), 24));
         const auto old = img.Put(s.at, bytes(x));
         Judge(img, f,
-              "record at " + std::to_string(s.at) + " type " + std::to_string(s.type) +
-                  " change " + std::to_string(change),
+              "record at " + std::to_string(s.at) + " type " + std::to_string(s.type) + " change " +
+                  std::to_string(change),
               t);
         img.Put(s.at, old);
       }

@@ -48,10 +48,9 @@ struct Sweep {
                   "%llu rounds, %llu cuts, %llu blocks checked, lost %llu, torn or foreign %llu, "
                   "unwritable %llu, errors %llu, fsck failures %llu, reopen failures %llu, "
                   "refused formats %llu",
-                  (unsigned long long)rounds, (unsigned long long)cuts,
-                  (unsigned long long)checked, (unsigned long long)lost, (unsigned long long)bad,
-                  (unsigned long long)unwritable, (unsigned long long)errors,
-                  (unsigned long long)fsck, (unsigned long long)reopen,
+                  (unsigned long long)rounds, (unsigned long long)cuts, (unsigned long long)checked,
+                  (unsigned long long)lost, (unsigned long long)bad, (unsigned long long)unwritable,
+                  (unsigned long long)errors, (unsigned long long)fsck, (unsigned long long)reopen,
                   (unsigned long long)format);
     return b;
   }
@@ -130,7 +129,8 @@ Sweep MultiCutRound(const VolumeCase& vc, uint64_t seed, int cuts, bool lying, W
   std::mt19937_64 rng(seed);
   std::vector<BlockModel> models;
   for (int c = 0; c <= cuts; ++c) {
-    const std::string where = vc.name + " seed " + std::to_string(seed) + " cut " + std::to_string(c);
+    const std::string where =
+        vc.name + " seed " + std::to_string(seed) + " cut " + std::to_string(c);
     if (wd) wd->Progress(where + ": recovery");
     auto v = Recover(*dev, vc.options, models, out, where);
     if (!v) return out;
@@ -193,7 +193,8 @@ TEST(VolumeCrash, SeveralCutsPerRoundOnEveryGeometryLoseNothing) {
 
 TEST(VolumeCrash, TheCheckerCatchesADeviceThatDoesNotFlush) {
   Sweep s;
-  for (int r = 0; r < 10; ++r) s.Add(MultiCutRound(testing::VolumeMatrix()[0], r, 3, true, nullptr));
+  for (int r = 0; r < 10; ++r)
+    s.Add(MultiCutRound(testing::VolumeMatrix()[0], r, 3, true, nullptr));
   EXPECT_GT(s.lost + s.bad + s.fsck + s.reopen, 0u) << s.Summary();
 }
 
@@ -201,7 +202,8 @@ TEST(VolumeCrash, TheCheckerCatchesADeviceThatDoesNotFlush) {
 // after a few rounds of cuts on the smallest log; the sweep sees it.
 TEST(VolumeCrash, TheCheckerCatchesALogThatRollsPastItsCheckpointReserve) {
   breakage::Scoped broken(breakage::log_ignores_checkpoint_reserve);
-  VolumeCase vc{"small-log", "zone_size=64K&zones=40&max_open=0&max_active=0", testing::Opts(false)};
+  VolumeCase vc{"small-log", "zone_size=64K&zones=40&max_open=0&max_active=0",
+                testing::Opts(false)};
   Sweep s;
   for (int r = 0; r < 20 && !s.failures(); ++r) s.Add(MultiCutRound(vc, r, 4, false, nullptr));
   EXPECT_GT(s.unwritable + s.errors + s.lost + s.reopen, 0u) << s.Summary();

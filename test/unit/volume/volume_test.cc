@@ -9,10 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
-#include <functional>
 #include <thread>
 
 #include "src/base/breakage.h"
@@ -160,7 +160,9 @@ TEST(Volume, MapRecordsOfTheFirstFormatStillRecover) {
     // The log's first write is a checkpoint: an empty map of the volume's size.
     struct EmptyMap final : LogOwner {
       uint64_t bytes = 0;
-      Result<LogSnapshot> Snapshot() override { return LogSnapshot{0, std::vector<std::byte>(bytes)}; }
+      Result<LogSnapshot> Snapshot() override {
+        return LogSnapshot{0, std::vector<std::byte>(bytes)};
+      }
     } owner;
     LogRecovery rec;
     auto log = MetaLog::Open(*d, {.first_zone = 0, .flush_before_write = true}, owner, &rec);
@@ -401,8 +403,9 @@ TEST(Volume, AFlippedBitInTheNewestLogZoneHeaderIsRefusedNotAnEmptyVolume) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("zgc-volume-hdr-" + std::to_string(::getpid()) + ".img");
   std::filesystem::remove(path);
-  const std::string uri = "emu:" + path.string() +
-                          "?create=1&zone_size=256K&zone_cap=192K&zones=64&max_open=14&max_active=14";
+  const std::string uri =
+      "emu:" + path.string() +
+      "?create=1&zone_size=256K&zone_cap=192K&zones=64&max_open=14&max_active=14";
   std::map<uint64_t, uint64_t> version;
   uint64_t zone = 0;
   {
@@ -443,7 +446,8 @@ TEST(Volume, AFlippedBitInTheNewestLogZoneHeaderIsRefusedNotAnEmptyVolume) {
 // whole 4 KiB blocks, an allocation at a zone's end was 3.5 KiB and every
 // later block landed shifted (8654 of 11648 read back wrong).
 TEST(Volume, FiveTwelveByteSectorsAndARaggedZoneCapacityReadBackExactly) {
-  auto d = *OpenDevice("mem:?lbs=512&zone_size=256K&zone_cap=261632&zones=48&max_open=0&max_active=0");
+  auto d =
+      *OpenDevice("mem:?lbs=512&zone_size=256K&zone_cap=261632&zones=48&max_open=0&max_active=0");
   auto v = Make(*d);
   ASSERT_TRUE(v);
   std::map<uint64_t, uint64_t> version;
@@ -530,6 +534,10 @@ TEST(Volume, ARefusedFormatWritesNothing) {
   VolumeOptions bad_gc;
   bad_gc.gc.low_watermark = 100;
   EXPECT_EQ(Volume::Format(*d, bad_gc).code(), Code::kInvalidArgument);
+  // Outsider finding: a Format asked to be read-only erased the volume.
+  VolumeOptions ro;
+  ro.read_only = true;
+  EXPECT_EQ(Volume::Format(*d, ro).code(), Code::kInvalidArgument);
   EXPECT_TRUE(Image(*d) == before) << "a refused Format erased something";
   auto again = Volume::Open(*d, {});
   ASSERT_TRUE(again.ok());
@@ -563,9 +571,9 @@ TEST(Volume, ACrcValidConfigOfAbsurdSizesIsCorruptionNotAnAllocation) {
     uint64_t value;
     int bytes;
   };
-  for (const Case c : {Case{24, 1ull << 40, 8}, Case{24, 1ull << 31, 8}, Case{24, 0, 8},
-                       Case{16, 0xffffffff, 4}, Case{12, 0xfffffffe, 4}, Case{20, 512, 4},
-                       Case{32, 1, 8}}) {
+  for (const Case c :
+       {Case{24, 1ull << 40, 8}, Case{24, 1ull << 31, 8}, Case{24, 0, 8}, Case{16, 0xffffffff, 4},
+        Case{12, 0xfffffffe, 4}, Case{20, 512, 4}, Case{32, 1, 8}}) {
     std::vector<std::byte> saved;
     RewriteConfig(*d, [&](std::vector<std::byte>& cfg) {
       saved = cfg;
@@ -777,8 +785,7 @@ TEST(Volume, ReadOnlyAndOfflineZonesOpenServeWhatTheyCanAndSayWhatIsLost) {
     const Status r = (*v)->Read(lba * kB, b);
     if (!r.ok()) {
       EXPECT_EQ(r.code(), Code::kIoError);
-      EXPECT_NE(r.message().find("zone " + std::to_string(off)), std::string::npos)
-          << r.ToString();
+      EXPECT_NE(r.message().find("zone " + std::to_string(off)), std::string::npos) << r.ToString();
       lost.push_back(lba);
       continue;
     }
