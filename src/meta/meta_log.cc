@@ -623,6 +623,16 @@ Status MetaLogImpl::CheckpointRoll(const LogSnapshot& snap, std::vector<Queued>&
     IoPhaseScope reset(IoPhase::kZoneReset);
     (void)ResetZone(k);
   }
+  // The resets made durable before the Sync that wrote the checkpoint
+  // returns: otherwise a cut keeps the older log beside the newer one until
+  // the next Sync, and should the newer zones then be lost (a reset by
+  // hand), recovery takes the older log for the whole one and drops
+  // acknowledged records without a trace. (A failed flush leaves the zones
+  // dirty in memory and reset by the next roll, as a failed reset does.)
+  if (!old.empty()) {
+    IoPhaseScope reset(IoPhase::kZoneReset);
+    (void)DeviceSync();
+  }
   return Status::OK();
 }
 

@@ -1146,5 +1146,44 @@ TEST(MetaLog, AReadOnlyOrOfflineLogZoneIsAnIoErrorNamingTheDevice) {
   }
 }
 
+// Outsider round 3: once the Sync that made a checkpoint durable returns, no
+// older log is left on the device for a cut to keep (its zones' resets are
+// synced too). Before, the older chain stayed until the next Sync, and a
+// cut in that window followed by the loss of the newest zone (a reset by
+// hand) opened the older checkpoint: acknowledged records gone, "consistent".
+TEST(MetaLog, NoOlderLogOutlivesTheSyncOfACheckpoint) {
+  auto d = Mem("&cache=volatile");
+  ASSERT_TRUE(MetaLog::Format(*d, kLog, {}).ok());
+  KvOwner o;
+  uint64_t seen = 0, cuts = 0;
+  LogRecovery r;
+  auto log = OpenLog(*d, o, &r);
+  ASSERT_TRUE(log);
+  o.Resume(r);
+  for (int i = 0; i < 600 && cuts < 6; ++i) {
+    ASSERT_TRUE(o.Set(*log, i % 40, i).ok());
+    ASSERT_TRUE(log->Sync().ok());
+    if (log->Stats().checkpoints == seen) continue;
+    seen = log->Stats().checkpoints;
+    log.reset();
+    ASSERT_TRUE(d->CutPower({PowerCutMode::kDrop, uint64_t(i)}).ok());
+    ASSERT_TRUE(d->PowerOn().ok());
+    ++cuts;
+    const auto zones = LogZones(*d, kLog);
+    ASSERT_FALSE(zones.empty());
+    uint64_t newest = 0;
+    for (const auto& [at, h] : zones)
+      if (h.kind == log_format::ZoneKind::kCheckpoint) newest = std::max(newest, h.epoch);
+    for (const auto& [at, h] : zones)
+      EXPECT_GE(h.epoch, newest) << "cut " << cuts << ": an older log zone at " << Hex(at)
+                                 << " (epoch " << h.epoch << ") survived the checkpoint";
+    log = OpenLog(*d, o, &r);
+    ASSERT_TRUE(log);
+    o.Resume(r);
+    seen = log->Stats().checkpoints;
+  }
+  EXPECT_EQ(cuts, 6u);
+}
+
 }  // namespace
 }  // namespace zgc
