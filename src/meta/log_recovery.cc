@@ -237,7 +237,7 @@ class Recovery {
       ZGC_ASSIGN_OR_RETURN(const ParsedZone* p, Parsed(cur));
       // The writer seals a zone (durably) before it starts the next one.
       const bool ended =
-          p->end == ParsedZone::End::kSealed ||
+          p->end == ParsedZone::End::kSealed || p->end == ParsedZone::End::kFinished ||
           (p->end == ParsedZone::End::kClean && st_.zones[cur].written == st_.zones[cur].capacity);
       if (!ended)
         return Corrupt("the log continues in " + ZoneAt(next) + " after " + ZoneAt(cur) +
@@ -289,7 +289,8 @@ class Recovery {
     for (size_t i = 0; i + 1 < chain.size(); ++i) st_.zones[chain[i]].sealed = true;
     const ParsedZone* tail = parts.back();
     LogZone& t = st_.zones[chain.back()];
-    if (tail->end == ParsedZone::End::kSealed) t.sealed = true;
+    if (tail->end == ParsedZone::End::kSealed || tail->end == ParsedZone::End::kFinished)
+      t.sealed = true;
     if (tail->end == ParsedZone::End::kTorn) {
       st_.resume_at = tail->torn_at;
       rec_.torn_tail = true;

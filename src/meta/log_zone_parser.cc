@@ -116,6 +116,15 @@ Result<ParsedZone> ParseLogZone(std::span<const std::byte> d, const lf::ZoneHead
         pos = v->at + v->record.size;
         continue;
       }
+      // A zone finished under the log (a ZNS controller may finish zones;
+      // so may `blkzone finish`) reads zeroes from the old write pointer
+      // to its capacity: the end of its log, not damage.
+      if (d.size() >= capacity && pos % lbs == 0 &&
+          std::all_of(d.begin() + pos, d.end(), [](std::byte b) { return b == std::byte{0}; })) {
+        z.end = ParsedZone::End::kFinished;
+        z.data_end = pos;
+        break;
+      }
       if (p.kind == lf::Parsed::kBad) return corrupt(pos, p.why);
       // A torn record reaches past the write pointer, so every byte after
       // its start is its own: a valid record further on means its length

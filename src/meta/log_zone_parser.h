@@ -32,7 +32,10 @@ struct ParsedZone {
   };
   std::vector<Rec> records;  // the owner's, in sequence order
   uint64_t next_seq = 0;     // after the last record (the first expected next)
-  enum class End { kClean, kTorn, kSealed } end = End::kClean;
+  // kFinished: a full zone whose bytes after the last record are zeroes to
+  // its end: finished by the device or an operator where the writer would
+  // have sealed it. Its log ends there, as a seal would say.
+  enum class End { kClean, kTorn, kSealed, kFinished } end = End::kClean;
   uint64_t torn_at = 0;  // kTorn: device offset of the first byte not part of the log
   uint64_t data_end = 0;  // bytes from the zone start up to where its log ends
 };

@@ -1185,5 +1185,48 @@ TEST(MetaLog, NoOlderLogOutlivesTheSyncOfACheckpoint) {
   EXPECT_EQ(cuts, 6u);
 }
 
+// Outsider round 3: a tail zone finished under the log (a ZNS controller, or
+// `blkzone finish`) reads zeroes past its last record; it opened as damaged
+// ("no record magic"). Its log ends there: every record is kept, the next
+// write rolls to a fresh zone, and a read-only open writes nothing.
+TEST(MetaLog, ATailZoneFinishedUnderTheLogEndsItsLog) {
+  auto d = Mem();
+  ASSERT_TRUE(MetaLog::Format(*d, kLog, {}).ok());
+  KvOwner o;
+  {
+    LogRecovery r;
+    auto log = OpenLog(*d, o, &r);
+    ASSERT_TRUE(log);
+    o.Resume(r);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(o.Set(*log, i, 100 + i).ok());
+    ASSERT_TRUE(log->Sync().ok());
+  }
+  const auto zones = LogZones(*d, kLog);
+  ASSERT_FALSE(zones.empty());
+  const uint64_t tail = zones.back().first;
+  ASSERT_TRUE(d->FinishZone(tail).ok());
+  const auto before = Image(*d);
+  {
+    LogOptions ro = kLog;
+    ro.read_only = true;
+    LogRecovery r;
+    auto log = OpenLog(*d, o, &r, ro);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(KvOwner::Rebuild(r).size(), 5u);
+  }
+  EXPECT_EQ(Image(*d), before) << "a read-only open wrote";
+  for (int round = 0; round < 2; ++round) {
+    LogRecovery r;
+    auto log = OpenLog(*d, o, &r);
+    ASSERT_TRUE(log);
+    o.Resume(r);
+    const auto kv = KvOwner::Rebuild(r);
+    EXPECT_EQ(kv.size(), 5u + round);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(kv.at(i), uint64_t(100 + i));
+    ASSERT_TRUE(o.Set(*log, 10 + round, 7).ok());
+    ASSERT_TRUE(log->Sync().ok()) << "the log rolls past the finished zone";
+  }
+}
+
 }  // namespace
 }  // namespace zgc
