@@ -158,7 +158,7 @@ PY
   check "family$fam" 1 "corruption: .*family $fam is not" -- "$zgc" info "emu:$dir/f$fam.img"
 done
 sum=$(md5sum < "$dir/a.img")
-check mkemu-exists 1 "already exists" -- "$zgc" mkemu "$dir/a.img" --zone-size 1M --zones 8
+check mkemu-exists 2 "already exists" -- "$zgc" mkemu "$dir/a.img" --zone-size 1M --zones 8
 [ "$(md5sum < "$dir/a.img")" = "$sum" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL mkemu changed an existing file"; }
 check reset-range 1 "out_of_range: .*no zone 16" -- "$zgc" reset "emu:$dir/a.img" --zone 16
 check reset-both 2 "exactly one" -- "$zgc" reset "emu:$dir/a.img" --all --zone 1
@@ -168,15 +168,15 @@ check reset-neg 2 "zone '-1' is not a zone index" -- "$zgc" reset "emu:$dir/a.im
 check reset-conv 1 "zone_state: .*conventional" -- "$zgc" reset "emu:$dir/a.img" --zone 0
 check missing 1 "not_found: .*no such file" -- "$zgc" info "emu:$dir/none.img"
 [ ! -e "$dir/none.img" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL info created a file"; }
-check scheme 1 "unknown scheme" -- "$zgc" info "nvme:/dev/x"
-check noscheme 1 "has no scheme" -- "$zgc" info "/dev/nvme0n1"
-check param 1 "unknown parameter 'zone_sise'" -- "$zgc" info "mem:?zone_sise=1M"
-check zero-zone 1 "zone_size" -- "$zgc" mkemu "$dir/b.img" --zone-size 0
-check odd-zone 1 "power of two" -- "$zgc" mkemu "$dir/b.img" --zone-size 3M
-check absurd 1 "absurd|exceeds" -- "$zgc" mkemu "$dir/b.img" --zone-size 64G --zones 4000000
+check scheme 2 "unknown scheme" -- "$zgc" info "nvme:/dev/x"
+check noscheme 2 "has no scheme" -- "$zgc" info "/dev/nvme0n1"
+check param 2 "unknown parameter 'zone_sise'" -- "$zgc" info "mem:?zone_sise=1M"
+check zero-zone 2 "zone_size" -- "$zgc" mkemu "$dir/b.img" --zone-size 0
+check odd-zone 2 "power of two" -- "$zgc" mkemu "$dir/b.img" --zone-size 3M
+check absurd 2 "absurd|exceeds" -- "$zgc" mkemu "$dir/b.img" --zone-size 64G --zones 4000000
 [ ! -e "$dir/b.img" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL bad mkemu left a file"; }
 check notzoned 1 "not_supported: .*not a block device" -- "$zgc" info "zbd:$dir/a.img"
-check run-zbd-guard 1 "add --force" -- "$zgc" run "zbd:/dev/null"
+check run-zbd-guard 2 "add --force" -- "$zgc" run "zbd:/dev/null"
 check usage 2 "" -- "$zgc" bogus-command
 # `run` left zones full of stamped live data: copy some of a full one into emptied zones.
 src=$("$zgc" zones "emu:$dir/a.img" | awk '$7=="fu"{print $1; exit}')
@@ -189,7 +189,7 @@ check copy-rw 0 "rw +73728 bytes" -- "$zgc" copy "emu:$dir/a.img" --src "$a:64K,
 check copy-nvme 1 "not_supported: .*copy path nvme is absent" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone "$d2" --path nvme
 check copy-badpath 2 "is not one of" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone "$d2" --path magic
 check copy-badsrc 2 "not OFFSET:LENGTH" -- "$zgc" copy "emu:$dir/a.img" --src 4096 --dst-zone "$d2"
-check copy-unaligned 1 "invalid_argument: .*not aligned" -- "$zgc" copy "emu:$dir/a.img" --src 0:100 --dst-zone "$d2"
+check copy-unaligned 2 "invalid_argument: .*not aligned" -- "$zgc" copy "emu:$dir/a.img" --src 0:100 --dst-zone "$d2"
 check copy-huge 1 "out_of_range: --src 0x400000:0x10000000000 ends past the device end" -- "$zgc" copy "emu:$dir/a.img" --src 0x400000:1T --dst-zone "$d2" --verify
 check copy-toolong 1 "no_space: .* do not fit" -- "$zgc" copy "emu:$dir/a.img" --src "$a:2M" --dst-zone "$d2" --verify
 check copy-bigzone 2 "dst-zone '99999999999999999999' is not a zone index" -- "$zgc" copy "emu:$dir/a.img" --src "$a:4K" --dst-zone 99999999999999999999

@@ -28,7 +28,8 @@ CLI::App* AddDeviceCommand(CLI::App& app, Runner& run, const std::string& name,
 nlohmann::json DeviceInfoJson(const DeviceInfo& info);
 const char* ModelName(ZoneModel model);
 
-// Prints the status to stderr and returns the exit code for it (1).
+// Prints the status to stderr and returns the exit code for it: 2 for
+// kInvalidArgument (a malformed request: a usage error), else 1.
 int Fail(const Status& s);
 // A usage mistake: printed like Fail, exit code 2.
 int Usage(const Status& s);

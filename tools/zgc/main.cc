@@ -24,7 +24,9 @@ CLI::App* AddDeviceCommand(CLI::App& app, Runner& run, const std::string& name,
 
 int Fail(const Status& s) {
   fmt::print(stderr, "zgc: {}\n", s.ToString());
-  return 1;
+  // A request the library refused as malformed (a URI, a size, an unaligned
+  // range) is the caller's mistake, whoever found it: a usage error.
+  return s.code() == zgc::Code::kInvalidArgument ? 2 : 1;
 }
 
 int Usage(const Status& s) {
