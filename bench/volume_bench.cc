@@ -9,17 +9,33 @@
 // power is cut (volatile cache, drop) after more and more records since the
 // last checkpoint, and Volume::Open is timed against reading the log zones,
 // with the host's cache warm and (emu:) dropped, as after a real power cut.
+//
+// --concurrency (issue 19; alone with --concurrency-only): over a device
+// wrapper that takes a fixed time per data command (--latency-us, commands
+// in parallel, as an SSD takes them) on mem:,
+// - 4 KiB random writes at 1, 4 and 16 threads, each as a ratio to 1 thread;
+// - 1 writer beside 8 readers with background GC collecting: its writes/s as
+//   a ratio to the same writer alone, and the readers' p99 against the
+//   device latency;
+// then on large sparse mem: devices (data allocated only where written), one
+// collection of a zone holding one live block at 16 GiB, 256 GiB and 1 TiB
+// logical, and Volume::Stats(), each against one pass over a forward map of
+// that size (what a collection and Stats cost before zone summaries), plus
+// the worst 4 KiB write that ran during the collection.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <thread>
 #include <vector>
 
+#include "zgc/device_wrapper.h"
 #include "zgc/volume.h"
 
 namespace {
@@ -203,6 +219,205 @@ void Recovery(const std::string& kind, uint32_t zones, uint64_t zone_size, uint6
   std::fflush(stdout);
 }
 
+// A fixed time per data command, waited in the calling thread before the
+// wrapped device is called: commands from several threads overlap.
+class LatencyDevice final : public DeviceWrapper {
+ public:
+  LatencyDevice(std::unique_ptr<ZonedDevice> d, std::chrono::microseconds latency)
+      : DeviceWrapper(std::move(d)), latency_(latency) {}
+  Status Read(uint64_t offset, std::span<std::byte> data) override {
+    Wait();
+    return DeviceWrapper::Read(offset, data);
+  }
+  Status Write(uint64_t offset, std::span<const std::byte> data) override {
+    Wait();
+    return DeviceWrapper::Write(offset, data);
+  }
+  Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data) override {
+    Wait();
+    return DeviceWrapper::Append(zone_start, data);
+  }
+  Status Copy(std::span<const Extent> sources, uint64_t destination) override {
+    Wait();
+    return DeviceWrapper::Copy(sources, destination);
+  }
+
+ private:
+  void Wait() const { std::this_thread::sleep_for(latency_); }
+  const std::chrono::microseconds latency_;
+};
+
+struct LatencyVolume {
+  std::unique_ptr<LatencyDevice> dev;
+  std::unique_ptr<Volume> vol;
+};
+
+// A volume at 75 % of what the device allows, filled once (not timed), so
+// that random overwrites make garbage and GC collects.
+LatencyVolume MakeLatencyVolume(uint32_t zones, uint64_t zone_size, uint32_t latency_us) {
+  LatencyVolume lv;
+  auto d = OpenDevice(Uri("mem", zones, zone_size, false));
+  if (!d.ok()) return lv;
+  lv.dev = std::make_unique<LatencyDevice>(std::move(*d), std::chrono::microseconds(latency_us));
+  VolumeOptions o;
+  o.spare = 0.25;
+  if (!Volume::Format(*lv.dev, o).ok()) return lv;
+  auto v = Volume::Open(*lv.dev, o);
+  if (!v.ok()) return lv;
+  // The fill is 64 KiB writes: 16 blocks a device command.
+  std::vector<std::byte> buf(16 * kB, std::byte{0x44});
+  const uint64_t blocks = (*v)->size() / kB;
+  for (uint64_t b = 0; b + 16 <= blocks; b += 16)
+    if (!(*v)->Write(b * kB, buf).ok()) return lv;
+  (void)(*v)->Flush();
+  lv.vol = std::move(*v);
+  return lv;
+}
+
+// `threads` writers of random 4 KiB blocks for `secs`: writes per second.
+double WriteRate(Volume& vol, int threads, double secs, std::atomic<bool>* also_stop = nullptr) {
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> writes{0};
+  const uint64_t blocks = vol.size() / kB;
+  std::vector<std::thread> ts;
+  const auto t0 = Clock::now();
+  for (int t = 0; t < threads; ++t)
+    ts.emplace_back([&, t] {
+      std::mt19937_64 rng(100 + t);
+      std::vector<std::byte> buf(kB, std::byte{0x55});
+      while (!stop.load(std::memory_order_relaxed)) {
+        if (!vol.Write(rng() % blocks * kB, buf).ok()) break;
+        writes.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  std::this_thread::sleep_for(std::chrono::duration<double>(secs));
+  stop = true;
+  if (also_stop) *also_stop = true;
+  for (auto& t : ts) t.join();
+  return double(writes.load()) / Since(t0);
+}
+
+void Concurrency(uint32_t zones, uint64_t zone_size, uint32_t latency_us, double secs) {
+  std::printf("\nconcurrency: mem: with %u us per data command, %u zones of %llu MiB\n", latency_us,
+              zones, (unsigned long long)(zone_size >> 20));
+  {
+    LatencyVolume lv = MakeLatencyVolume(zones, zone_size, latency_us);
+    if (!lv.vol) return (void)std::printf("setup failed\n");
+    const double one = WriteRate(*lv.vol, 1, secs);
+    std::printf("%-34s %10s %8s\n", "4 KiB random writes", "writes/s", "ratio");
+    for (int threads : {1, 4, 16}) {
+      const double r = threads == 1 ? one : WriteRate(*lv.vol, threads, secs);
+      std::printf("%-34s %10.0f %8.2f\n", (std::to_string(threads) + " thread(s)").c_str(), r,
+                  r / one);
+      std::fflush(stdout);
+    }
+    (void)lv.vol->Close();
+  }
+  {
+    LatencyVolume lv = MakeLatencyVolume(zones, zone_size, latency_us);
+    if (!lv.vol) return (void)std::printf("setup failed\n");
+    Volume& vol = *lv.vol;
+    const VolumeStats s0 = vol.Stats();
+    const double alone = WriteRate(vol, 1, secs);
+    const VolumeStats s1 = vol.Stats();
+    std::atomic<bool> stop{false};
+    std::vector<std::vector<double>> lat(8);
+    std::vector<std::thread> readers;
+    const uint64_t blocks = vol.size() / kB;
+    for (int t = 0; t < 8; ++t)
+      readers.emplace_back([&, t] {
+        std::mt19937_64 rng(200 + t);
+        std::vector<std::byte> buf(kB);
+        while (!stop.load(std::memory_order_relaxed)) {
+          const auto r0 = Clock::now();
+          if (!vol.Read(rng() % blocks * kB, buf).ok()) break;
+          lat[t].push_back(Since(r0) * 1e6);
+        }
+      });
+    const double beside = WriteRate(vol, 1, secs, &stop);
+    for (auto& r : readers) r.join();
+    const VolumeStats s2 = vol.Stats();
+    std::vector<double> all;
+    for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
+    std::sort(all.begin(), all.end());
+    const double p99 = all.empty() ? 0 : all[all.size() * 99 / 100];
+    std::printf("%-34s %10.0f %8s  (%llu collections)\n", "1 writer alone", alone, "1.00",
+                (unsigned long long)(s1.gc.collections - s0.gc.collections));
+    std::printf(
+        "%-34s %10.0f %8.2f  (%llu collections; %.0f reads/s, p99 %.0f us = %.2fx the "
+        "device latency)\n",
+        "1 writer beside 8 readers", beside, beside / alone,
+        (unsigned long long)(s2.gc.collections - s1.gc.collections), double(all.size()) / secs, p99,
+        p99 / latency_us);
+    std::fflush(stdout);
+    (void)vol.Close();
+  }
+}
+
+// One collection of a zone holding one live block on a sparse mem: device of
+// `logical` bytes (zones of 256 MiB), against one pass over a forward map of
+// that size; Stats() likewise; the worst 4 KiB write beside the collection.
+void CollectionAtSize(uint64_t logical) {
+  constexpr uint64_t kZone = 256ull << 20;
+  const uint64_t zones = logical / kZone * 5 / 4 + 16;
+  auto d = OpenDevice("mem:?zone_size=256M&zones=" + std::to_string(zones) +
+                      "&max_open=14&max_active=14");
+  if (!d.ok()) return (void)std::printf("%s\n", d.status().ToString().c_str());
+  VolumeOptions o;
+  o.logical_bytes = logical;
+  o.background_gc = false;
+  if (Status s = Volume::Format(**d, o); !s.ok())
+    return (void)std::printf("%s\n", s.ToString().c_str());
+  auto v = Volume::Open(**d, o);
+  if (!v.ok()) return (void)std::printf("%s\n", v.status().ToString().c_str());
+  Volume& vol = **v;
+  // Two zones' worth of blocks spread over the volume, then all rewritten
+  // but one: the first zone is the victim, holding one live block.
+  const uint64_t per_zone = kZone / kB, blocks = vol.size() / kB;
+  const uint64_t stride = blocks / (2 * per_zone);
+  std::vector<std::byte> buf(kB, std::byte{0x66});
+  for (int pass = 0; pass < 2; ++pass)
+    for (uint64_t i = pass; i < 2 * per_zone; ++i)
+      if (!vol.Write(i * stride * kB, buf).ok()) return (void)std::printf("write failed\n");
+  (void)vol.Flush();
+  // The baseline: one pass over a forward map of this size (the volume's own
+  // is 4 bytes a block).
+  std::vector<uint32_t> map(blocks, 0);
+  for (uint64_t i = 0; i < 2 * per_zone; ++i) map[i * stride] = uint32_t(i + 1);
+  const auto b0 = Clock::now();
+  const uint64_t mapped = std::count_if(map.begin(), map.end(), [](uint32_t p) { return p; });
+  const double pass = Since(b0);
+  map = {};
+  std::atomic<bool> stop{false};
+  double worst = 0;
+  std::thread writer([&] {
+    std::mt19937_64 rng(7);
+    while (!stop.load()) {
+      const auto w0 = Clock::now();
+      if (!vol.Write((rng() % blocks) * kB, buf).ok()) break;
+      worst = std::max(worst, Since(w0));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const uint64_t checkpoints = vol.Stats().log.checkpoints;
+  const auto c0 = Clock::now();
+  Status s = vol.gc().CollectOnce();
+  const double collect = Since(c0);
+  stop = true;
+  writer.join();
+  const auto s0 = Clock::now();
+  VolumeStats st;
+  for (int i = 0; i < 1000; ++i) st = vol.Stats();
+  const double stats = Since(s0) / 1000;
+  std::printf("%9llu GiB %12.3f %14.3f %9.4f %12.3f %10.5f %9.6f %9.2f %4llu%s\n",
+              (unsigned long long)(logical >> 30), pass * 1e3, collect * 1e3, collect / pass,
+              worst * 1e3, stats * 1e3, stats / pass,
+              double(st.map_memory_bytes + st.summary_memory_bytes) / double(blocks),
+              (unsigned long long)(st.log.checkpoints - checkpoints),
+              s.ok() && mapped ? "" : (" " + s.ToString()).c_str());
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -212,7 +427,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> kinds = {"mem", "emu"};
   double overwrites = 1.5;
   std::vector<uint32_t> sector_sizes = {4096, 512};
-  bool cases_only = false, recovery_only = false;
+  bool cases_only = false, recovery_only = false, concurrency = false, concurrency_only = false;
+  uint32_t latency_us = 100;
+  double secs = 2;
+  std::vector<uint64_t> sizes_gib = {16, 256, 1024};
   app.add_option("--zones", zones)->capture_default_str();
   app.add_option("--zone-size", zone_size_text, "MiB, e.g. 16M")->capture_default_str();
   app.add_option("--devices", kinds, "mem, emu")->delimiter(',')->capture_default_str();
@@ -223,6 +441,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--cases-only", cases_only, "Skip the recovery table");
   app.add_flag("--recovery-only", recovery_only, "Skip the write cases");
+  app.add_flag("--concurrency", concurrency, "Also the concurrency and size tables (issue 19)");
+  app.add_flag("--concurrency-only", concurrency_only, "Only the concurrency and size tables");
+  app.add_option("--latency-us", latency_us, "Per data command, concurrency table")
+      ->capture_default_str();
+  app.add_option("--seconds", secs, "Per concurrency measurement")->capture_default_str();
+  app.add_option("--sizes", sizes_gib, "Logical GiB for the collection table")
+      ->delimiter(',')
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   const uint64_t zone_size = std::stoull(zone_size_text) << 20;
   if (zones < 16 || zone_size < (1 << 20) || !(overwrites > 0 && overwrites < 100)) {
@@ -244,6 +470,7 @@ int main(int argc, char** argv) {
   };
   const Case cases[] = {
       {"4K rand 50%", 0.5, 4096}, {"4K rand 90%", 0.9, 4096}, {"64K rand 90%", 0.9, 65536}};
+  if (concurrency_only) cases_only = recovery_only = concurrency = true;
   if (!recovery_only) {
     std::printf("%-4s %5s %-12s %9s %9s %7s %7s %10s %9s %9s %10s\n", "dev", "lbs", "case", "MB/s",
                 "raw MB/s", "ratio", "WA", "meta/user", "flush p50", "flush p99", "map B/blk");
@@ -270,6 +497,13 @@ int main(int argc, char** argv) {
       for (bool cold : {false, true})
         for (uint64_t records : {uint64_t(0), uint64_t(20000), uint64_t(80000), uint64_t(320000)})
           if (!cold || k == "emu") Recovery(k, zones, zone_size, records, cold);
+  }
+  if (concurrency) {
+    Concurrency(48, 1 << 20, latency_us, secs);  // small: GC collects within seconds
+    std::printf("\none collection of a zone holding 1 live block (256 MiB zones), Stats()\n");
+    std::printf("%13s %12s %14s %9s %12s %10s %9s %9s %4s\n", "logical", "map pass ms",
+                "collection ms", "/pass", "worst wr ms", "Stats ms", "/pass", "mem B/blk", "ckpt");
+    for (uint64_t g : sizes_gib) CollectionAtSize(g << 30);
   }
   std::filesystem::remove(BenchFile());
   return 0;

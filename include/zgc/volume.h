@@ -35,7 +35,16 @@
 //   Stats counts them and Check reports them; writing or trimming them works.
 //
 // Thread safety: every method may be called from any thread. Writes are
-// placed one at a time (zones take writes in order); reads run in parallel.
+// placed one at a time (zones take writes in order); reads run in parallel
+// with each other, with writes and with collections. A read holds the map
+// lock only to resolve its blocks, never across a device read, so readers
+// never stall a writer; the zones it resolved into count it in flight
+// (src/volume/zone_readers.h) and a victim's reset (BeforeReset) waits for
+// those reads. The map lock is a plain mutex held only for work on the map
+// that costs what the call touches (a resolve, a remap, queueing a log
+// record; a collection's remap costs what the victim holds, through the zone
+// summaries), except Check (fsck) and the log's checkpoint Snapshot, which
+// pass over the whole map.
 // Lock order (the code follows it): the volume's write lock, then its map
 // lock, then the engine's mutex (Map calls GcEngine::OnInvalidate with the
 // map lock held). The engine calls the volume (Relocate, BeforeReset)
@@ -43,7 +52,7 @@
 // Reserve, Repair and Stop, which may wait for a collection whose Relocate
 // takes the map lock, are never called with the map lock held. The log is
 // called without either volume lock held when it may checkpoint (Snapshot
-// takes the map lock).
+// takes the map lock). BeforeReset waits for reads without any lock held.
 #ifndef ZGC_VOLUME_H_
 #define ZGC_VOLUME_H_
 
@@ -81,7 +90,10 @@ struct VolumeStats {
   uint64_t logical_bytes = 0;
   uint64_t mapped_blocks = 0;
   uint64_t lost_blocks = 0;       // mapped into offline zones: their data is gone
-  uint64_t map_memory_bytes = 0;  // the block map (forward only: 4 bytes per logical block)
+  uint64_t map_memory_bytes = 0;  // the forward block map: 4 bytes per logical block
+  // The zone summaries (each zone's owners, for collections): 4 bytes per
+  // device block of each zone that holds mapped blocks.
+  uint64_t summary_memory_bytes = 0;
   LogStats log;
   GcStats gc;
 };
@@ -132,6 +144,8 @@ class Volume {
   // while it runs (an error it met is kept for Close); writes must not run
   // concurrently with it. Writes nothing.
   virtual Status Check() = 0;
+  // Counters only: O(1) in the volume's size (the log's and engine's stats
+  // included).
   virtual VolumeStats Stats() const = 0;
   virtual GcEngine& gc() = 0;
 };

@@ -12,6 +12,8 @@
 #include "src/base/thread_annotations.h"
 #include "src/volume/map_record.h"
 #include "src/volume/volume_layout.h"
+#include "src/volume/zone_readers.h"
+#include "src/volume/zone_summaries.h"
 
 namespace zgc {
 
@@ -59,7 +61,9 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
         read_only_(o.read_only),
         l2p_(l.logical_blocks, 0),
         device_blocks_(dev.info().capacity_bytes() / kB),
-        blocks_per_zone_(dev.info().zone_size / kB) {}
+        blocks_per_zone_(dev.info().zone_size / kB),
+        readers_(dev.info().nr_zones),
+        summaries_(dev.info().nr_zones, blocks_per_zone_) {}
   ~VolumeImpl() override {
     if (gc_) (void)gc_->Stop();
   }
@@ -67,7 +71,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // Rebuilds the map from what the log recovered and adopts the zones with
   // GcEngine::Resume. Writes nothing.
   Status Recover(const LogRecovery& rec, const GcOptions& gco) {
-    WriterLock lock(map_mu_);  // alone at Open; taken for the analysis
+    MutexLock lock(map_mu_);  // alone at Open; taken for the analysis
     // Every entry is checked where it comes from (the checkpoint, a record
     // at its device offset), so that corruption is named by its place.
     const uint64_t first_block = uint64_t(gco.first_zone) * blocks_per_zone_;
@@ -119,11 +123,11 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     offline_.assign(zones.size(), 0);
     for (size_t z = 0; z < zones.size(); ++z)
       offline_[z] = zones[z].cond == ZoneCondition::kOffline;
-    // Which device blocks are mapped (a bit each, for recovery only: the
-    // volume keeps no reverse map), then the live extents: runs of mapped
-    // device blocks within a zone, found a 64-bit word at a time. Blocks in
-    // an offline zone are lost: counted, kept in the map (a read says so),
-    // never given to the engine.
+    // Which device blocks are mapped (a bit each, for recovery only), then
+    // the live extents: runs of mapped device blocks within a zone, found a
+    // 64-bit word at a time; the zone summaries are rebuilt on the way.
+    // Blocks in an offline zone are lost: counted, kept in the map (a read
+    // says so), never given to the engine.
     std::vector<uint64_t> mapped((device_blocks_ + 63) / 64);
     for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
       if (!l2p_[lba]) continue;
@@ -137,6 +141,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
         return Status::Corruption(dev_.info().uri + ": block " + std::to_string(lba) +
                                   " maps to device block " + Hex(pba * kB) +
                                   ", which another block maps to");
+      ++mapped_;
+      summaries_.Set(pba, lba);
       const Zone& zone = zones[pba / blocks_per_zone_];
       const uint64_t written =
           zone.cond == ZoneCondition::kFull || zone.cond == ZoneCondition::kReadOnly
@@ -179,32 +185,57 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     return Status::Permission(dev_.info().uri + ": the volume is open read-only");
   }
 
+  // The mapping is resolved under the map lock, which is dropped before the
+  // device is read: a read never holds a lock across I/O, so a writer (or a
+  // collection's remap, a Flush) waits for at most a resolve, never for the
+  // device. The zones it resolved into are entered in readers_ before the
+  // lock is dropped, and BeforeReset waits for them: a victim is not reset
+  // under a read that resolved into it.
   Status Read(uint64_t offset, std::span<std::byte> data) override {
     ZGC_RETURN_IF_ERROR(CheckRange(offset, data.size()));
-    // Held across the device reads: a victim is not reset under a read.
-    ReaderLock lock(map_mu_);
-    for (uint64_t i = 0; i < data.size() / kB;) {
-      const uint64_t lba = offset / kB + i;
-      const uint32_t p = l2p_[lba];
-      uint64_t n = 1;
-      while (i + n < data.size() / kB && (p ? l2p_[lba + n] == p + n : l2p_[lba + n] == 0)) ++n;
-      auto part = data.subspan(i * kB, n * kB);
-      if (p) {
-        const uint64_t zone = (p - 1) / blocks_per_zone_;
-        if (lost_ && offline_[zone])
-          return Status::IoError(dev_.info().uri + ": block " + std::to_string(lba) +
-                                 " was in zone " + std::to_string(zone) +
-                                 ", which the device reports offline: its data is lost");
-        // A run ends at its zone's end (the next zone may be offline).
-        n = std::min(n, blocks_per_zone_ - (p - 1) % blocks_per_zone_);
-        part = data.subspan(i * kB, n * kB);
-        ZGC_RETURN_IF_ERROR(dev_.Read(uint64_t(p - 1) * kB, part));
-      } else {
-        std::memset(part.data(), 0, part.size());
+    struct Piece {
+      uint64_t at;     // device offset; ~0: unmapped (zeroes)
+      uint64_t first;  // the piece's first block within `data`
+      uint64_t blocks;
+      uint32_t zone;
+    };
+    std::vector<Piece> pieces;
+    Status s;
+    {
+      MutexLock lock(map_mu_);
+      for (uint64_t i = 0; i < data.size() / kB;) {
+        const uint64_t lba = offset / kB + i;
+        const uint32_t p = l2p_[lba];
+        uint64_t n = 1;
+        while (i + n < data.size() / kB && (p ? l2p_[lba + n] == p + n : l2p_[lba + n] == 0)) ++n;
+        if (p) {
+          const uint32_t zone = static_cast<uint32_t>((p - 1) / blocks_per_zone_);
+          if (lost_ && offline_[zone]) {
+            s = Status::IoError(dev_.info().uri + ": block " + std::to_string(lba) +
+                                " was in zone " + std::to_string(zone) +
+                                ", which the device reports offline: its data is lost");
+            break;
+          }
+          // A run ends at its zone's end (the next zone may be offline).
+          n = std::min(n, blocks_per_zone_ - (p - 1) % blocks_per_zone_);
+          readers_.Enter(zone);
+          pieces.push_back({uint64_t(p - 1) * kB, i, n, zone});
+        } else {
+          pieces.push_back({~0ull, i, n, 0});
+        }
+        i += n;
       }
-      i += n;
     }
-    return Status::OK();
+    for (const Piece& piece : pieces) {
+      auto part = data.subspan(piece.first * kB, piece.blocks * kB);
+      if (piece.at == ~0ull) {
+        std::memset(part.data(), 0, part.size());
+      } else {
+        if (s.ok()) s = dev_.Read(piece.at, part);
+        readers_.Leave(piece.zone);
+      }
+    }
+    return s;
   }
 
   // Recovery's deferred writes and background GC start with the first change
@@ -238,7 +269,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       if (total > kB) {
         uint64_t growth = 0;
         {
-          ReaderLock lock(map_mu_);
+          MutexLock lock(map_mu_);
           for (uint64_t i = 0; i < total / kB; ++i) growth += l2p_[lba + i] == 0;
         }
         if (growth > 1) {
@@ -249,7 +280,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       while (!data.empty()) {
         WriteHint hint;
         {
-          ReaderLock lock(map_mu_);
+          MutexLock lock(map_mu_);
           if (l2p_[lba]) hint.replaces = Extent{uint64_t(l2p_[lba] - 1) * kB, kB};
         }
         auto a = gc_->Allocate(data.size(), hint);
@@ -312,12 +343,14 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // The change is journaled before any of those places is reset (BeforeReset
   // journals and syncs), so the durable map never points into a reset zone.
   Status Map(uint64_t lba, uint64_t pba, uint64_t n) {
-    WriterLock lock(map_mu_);
+    MutexLock lock(map_mu_);
     std::vector<Extent> dead;
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t p1 = pba == ~0ull ? 0 : pba + i + 1;
       const uint64_t l = lba + i;
       pending_.push_back({static_cast<uint32_t>(l), static_cast<uint32_t>(p1)});
+      if (p1) summaries_.Set(p1 - 1, l);
+      mapped_ += (p1 != 0) - (l2p_[l] != 0);
       if (const uint32_t old = l2p_[l]) {
         const uint64_t at = uint64_t(old - 1) * kB;
         if (lost_ && offline_[(old - 1) / blocks_per_zone_]) {
@@ -335,7 +368,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     return Status::OK();
   }
 
-  // Appends the pending map changes to the log (map_mu_ held exclusively):
+  // Appends the pending map changes to the log (map_mu_ held; Append only
+  // queues, it never waits for I/O):
   // records of at most kPendingMax entries, in order.
   Status JournalPending() REQUIRES(map_mu_) {
     for (size_t i = 0; i < pending_.size(); i += kPendingMax) {
@@ -351,11 +385,11 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   // every completed change is in. The log flushes the device before it writes
   // a group, so once that record is durable so is the data it points at (one
   // device write and two flushes, shared with concurrent callers by the log's
-  // group commit). The exclusive lock also waits for readers.
+  // group commit).
   Status JournalAndSync() {
     uint64_t seq;
     {
-      WriterLock lock(map_mu_);
+      MutexLock lock(map_mu_);
       ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
       seq = last_seq_;
     }
@@ -398,7 +432,7 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     bool changed;
     {
       MutexLock order(write_mu_);
-      ReaderLock lock(map_mu_);
+      MutexLock lock(map_mu_);
       changed = prepared_ && (!pending_.empty() || last_seq_ > log_->Stats().checkpoint_seq);
     }
     if (changed) {
@@ -417,38 +451,25 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     return s;
   }
 
-  // GcOwner: remap what is still where the engine copied it from. The volume
-  // keeps no reverse map (its mapping memory is the 4-byte forward map alone),
-  // so the owners of the moved blocks are found by one pass over the forward
-  // map, under the shared lock (reads go on); the remap then takes the lock
-  // exclusively and skips blocks rewritten in between. The engine moves one
-  // victim per call, so the pass's table is one zone's worth.
+  // GcOwner: remap what is still where the engine copied it from. Each
+  // moved block's owner comes from its zone's summary and is confirmed by the
+  // forward map (an owner that was rewritten or trimmed since no longer maps
+  // there: the copy is garbage), so a collection costs what the victim holds,
+  // under the map lock for that long only.
   Result<std::vector<bool>> Relocate(std::span<const Move> moves) override {
     ZGC_RETURN_IF_ERROR(Failed());
     std::vector<bool> ok(moves.size(), true);
     if (moves.empty()) return ok;
-    uint64_t lo = ~0ull, hi = 0;  // device blocks moved from
-    for (const Move& m : moves) {
-      lo = std::min(lo, m.from.offset / kB);
-      hi = std::max(hi, m.from.end() / kB);
-    }
-    std::vector<uint32_t> owner(hi - lo, 0);  // moved-from block -> lba + 1
     {
-      ReaderLock lock(map_mu_);
-      for (uint64_t lba = 0; lba < l2p_.size(); ++lba) {
-        const uint64_t p1 = l2p_[lba];
-        if (p1 > lo && p1 <= hi) owner[p1 - 1 - lo] = static_cast<uint32_t>(lba + 1);
-      }
-    }
-    {
-      WriterLock lock(map_mu_);
+      MutexLock lock(map_mu_);
       for (const Move& m : moves) {
         for (uint64_t i = 0; i < m.from.length / kB; ++i) {
           const uint64_t from = m.from.offset / kB + i, to = m.to / kB + i;
-          const uint32_t l1 = owner[from - lo];
+          const uint64_t l1 = summaries_.Owner(from);
           if (!l1 || l2p_[l1 - 1] != from + 1) continue;  // died meanwhile: garbage at `to`
           l2p_[l1 - 1] = static_cast<uint32_t>(to + 1);
-          pending_.push_back({l1 - 1, static_cast<uint32_t>(to + 1)});
+          summaries_.Set(to, l1 - 1);
+          pending_.push_back({static_cast<uint32_t>(l1 - 1), static_cast<uint32_t>(to + 1)});
         }
       }
       ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
@@ -459,16 +480,25 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     return ok;
   }
 
-  Status BeforeReset(uint32_t) override {
+  // The map no longer points into the zone (Relocate remapped its live
+  // blocks under the map lock), so no read can enter it any more: the reads
+  // that resolved into it before are waited for, then it may be reset.
+  Status BeforeReset(uint32_t zone) override {
     ZGC_RETURN_IF_ERROR(Failed());
-    return JournalAndSync();
+    ZGC_RETURN_IF_ERROR(JournalAndSync());
+    {
+      MutexLock lock(map_mu_);
+      summaries_.Drop(zone);  // nothing maps there; new writes make a new table
+    }
+    readers_.Wait(zone);
+    return Status::OK();
   }
 
   // LogOwner: the map as of the last record appended; what is pending is
   // journaled first (the log calls this without its own lock held), so the
   // checkpoint covers exactly the records up to last_seq.
   Result<LogSnapshot> Snapshot() override {
-    WriterLock lock(map_mu_);
+    MutexLock lock(map_mu_);
     ZGC_RETURN_IF_ERROR(Poison(JournalPending()));
     LogSnapshot s;
     s.last_seq = last_seq_;
@@ -496,8 +526,8 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   }
 
   Status CheckQuiet() EXCLUDES(map_mu_) {
-    ReaderLock lock(map_mu_);
     ZGC_ASSIGN_OR_RETURN(std::vector<Zone> zones, dev_.ReportAllZones());
+    MutexLock lock(map_mu_);
     std::vector<uint64_t> per_zone(zones.size(), 0);
     std::vector<bool> mapped(device_blocks_);
     const uint32_t first = layout_.log_first + layout_.log_zones;
@@ -518,6 +548,9 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
       if (z < first) return bad("inside the log's zones");
       if (mapped[pba]) return bad("another block maps to the same device block");
       mapped[pba] = true;
+      if (summaries_.Owner(pba) != lba + 1)
+        return bad("the zone summary names block " +
+                   std::to_string(int64_t(summaries_.Owner(pba)) - 1) + " as its owner");
       if (zone.cond == ZoneCondition::kOffline) {
         if (!lost++) first_lost = lba;
         continue;
@@ -543,9 +576,10 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
     VolumeStats s;
     s.logical_bytes = size();
     {
-      ReaderLock lock(map_mu_);
-      s.mapped_blocks = std::count_if(l2p_.begin(), l2p_.end(), [](uint32_t p) { return p; });
+      MutexLock lock(map_mu_);
+      s.mapped_blocks = mapped_;
       s.map_memory_bytes = l2p_.capacity() * sizeof(uint32_t);
+      s.summary_memory_bytes = summaries_.memory_bytes();
       s.lost_blocks = lost_;
     }
     s.log = log_->Stats();
@@ -567,13 +601,19 @@ class VolumeImpl final : public Volume, public GcOwner, public LogOwner {
   Mutex write_mu_;
   bool prepared_ GUARDED_BY(write_mu_) = false;  // recovery's deferred writes done, GC started
   std::atomic<bool> gc_running_{false};          // the background scheduler runs
-  mutable SharedMutex map_mu_ ACQUIRED_AFTER(write_mu_);
+  // A plain mutex, held only for CPU work on the map (a read's resolve, a
+  // remap, journaling into the log's queue), never across device I/O: a
+  // shared_mutex held across reads let readers starve writers.
+  mutable Mutex map_mu_ ACQUIRED_AFTER(write_mu_);
   std::vector<uint32_t> l2p_
       GUARDED_BY(map_mu_);  // logical block -> device block + 1 (0: unmapped)
   const uint64_t device_blocks_;
   const uint64_t blocks_per_zone_;
-  std::vector<uint8_t> offline_;           // per zone, at Open: the device reports it offline
-  uint64_t lost_ GUARDED_BY(map_mu_) = 0;  // mapped blocks in offline zones
+  std::vector<uint8_t> offline_;                 // per zone, at Open: the device reports it offline
+  ZoneReaders readers_;                          // reads in flight per zone (BeforeReset waits)
+  ZoneSummaries summaries_ GUARDED_BY(map_mu_);  // each zone's owners (Relocate)
+  uint64_t mapped_ GUARDED_BY(map_mu_) = 0;      // logical blocks mapped (Stats)
+  uint64_t lost_ GUARDED_BY(map_mu_) = 0;        // mapped blocks in offline zones
   std::vector<Entry> pending_ GUARDED_BY(map_mu_);  // map changes not journaled yet
   uint64_t last_seq_ GUARDED_BY(map_mu_) = 0;       // the last record appended
   mutable Mutex fail_mu_;                 // a leaf: taken under any other lock, none under it
