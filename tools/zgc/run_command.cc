@@ -325,8 +325,10 @@ int Run(const RunOptions& o) {
              s.zones_reset, s.collections, s.background_collections);
   fmt::print("GC time                   {:>12.2f} s\n", s.gc_seconds);
   fmt::print("live data verified        {:>12.1f} MiB, every block\n", verified / mib);
-  fmt::print("block map memory          {:>12.2f} bytes per 4 KiB block\n",
-             double(vs.map_memory_bytes) / double(vs.logical_bytes / Volume::kBlock));
+  const double blocks = double(vs.logical_bytes / Volume::kBlock);
+  fmt::print("block map memory          {:>12.2f} bytes per 4 KiB block (+ {:.2f} of zone "
+             "summaries)\n",
+             double(vs.map_memory_bytes) / blocks, double(vs.summary_memory_bytes) / blocks);
   fmt::print("zone conditions          {}\n", conds);
   if (o.crash)
     fmt::print("cuts: {}, acknowledged blocks lost: {} ({} units checked after the cuts)\n", cuts,
