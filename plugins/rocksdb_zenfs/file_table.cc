@@ -342,6 +342,22 @@ std::vector<std::byte> EncodeFsConfig(const FsConfig& c) {
   w.U32(c.log_zones);
   w.U32(c.data_first);
   w.U32(0);
+  // Version 2: the knobs, each resolved (unset ones as the defaults).
+  const GcKnobs k = GcKnobs::Resolved(GcOptions(), true, 10000).Overlay(c.knobs);
+  w.U8(static_cast<uint8_t>(*k.policy));
+  w.U8(static_cast<uint8_t>(*k.placement));
+  w.U8(*k.user_classes);
+  w.U8(*k.gc_classes);
+  w.U8(*k.background ? 1 : 0);
+  w.U8(0);
+  w.U16(0);
+  w.U32(*k.reserve);
+  w.U32(*k.low);
+  w.U32(*k.high);
+  w.U32(*k.window);
+  w.U32(*k.stall_ms);
+  w.U32(0);
+  w.U64(*k.rate);
   return w.Take();
 }
 
@@ -355,23 +371,51 @@ Result<FsConfig> DecodeFsConfig(std::span<const std::byte> b, const DeviceInfo& 
                               "(magic " +
                               Hex(magic) + ", expected " + Hex(kFsConfigMagic) + ")");
   const uint32_t version = r.U32();
-  if (version != kFsConfigVersion)
+  if (version != 1 && version != kFsConfigVersion)
     return Status::NotSupported(info.uri + ": zgc RocksDB file system config version " +
-                                std::to_string(version) + " (this plugin reads version " +
+                                std::to_string(version) + " (this plugin reads versions 1 and " +
                                 std::to_string(kFsConfigVersion) + ")");
+  const size_t expected = version == 1 ? kFsConfigV1Bytes : kFsConfigBytes;
   FsConfig c;
   c.block_bytes = r.U32();
   c.log_first = r.U32();
   c.log_zones = r.U32();
   c.data_first = r.U32();
   const uint32_t reserved = r.U32();
-  if (!r.done() || b.size() != kFsConfigBytes)
-    return Status::Corruption(info.uri + ": file system config of " + std::to_string(b.size()) +
-                              " bytes, expected " + std::to_string(kFsConfigBytes));
+  uint32_t reserved2 = 0;
+  if (version >= 2) {
+    GcKnobs& k = c.knobs;
+    const uint8_t policy = r.U8(), placement = r.U8();
+    k.user_classes = r.U8();
+    k.gc_classes = r.U8();
+    const uint8_t background = r.U8();
+    reserved2 |= r.U8();
+    reserved2 |= r.U16();
+    k.reserve = r.U32();
+    k.low = r.U32();
+    k.high = r.U32();
+    k.window = r.U32();
+    k.stall_ms = r.U32();
+    reserved2 |= r.U32();
+    k.rate = r.U64();
+    if (policy > static_cast<uint8_t>(VictimPolicy::kDefault) ||
+        placement > static_cast<uint8_t>(PlacementPolicy::kSepBit) || background > 1)
+      return Status::Corruption(info.uri + ": file system config: GC knobs: policy " +
+                                std::to_string(policy) + ", placement " +
+                                std::to_string(placement) + ", background " +
+                                std::to_string(background) + " out of range");
+    k.policy = static_cast<VictimPolicy>(policy);
+    k.placement = static_cast<PlacementPolicy>(placement);
+    k.background = background == 1;
+  }
+  if (!r.done() || b.size() != expected)
+    return Status::Corruption(info.uri + ": file system config (version " +
+                              std::to_string(version) + ") of " + std::to_string(b.size()) +
+                              " bytes, expected " + std::to_string(expected));
   auto bad = [&](const std::string& why) {
     return Status::Corruption(info.uri + ": file system config: " + why);
   };
-  if (reserved) return bad("reserved field is not zero");
+  if (reserved || reserved2) return bad("reserved field is not zero");
   if (c.block_bytes == 0 || c.block_bytes % info.logical_block_size ||
       info.zone_size % c.block_bytes)
     return bad("block size " + std::to_string(c.block_bytes) + " does not fit the device");

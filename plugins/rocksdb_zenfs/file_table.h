@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/rocksdb_zenfs/gc_knobs.h"
 #include "zgc/device.h"
 #include "zgc/gc.h"
 #include "zgc/status.h"
@@ -60,9 +61,10 @@ struct FileNode {
   std::vector<Extent> extents;
   uint32_t links = 0;  // names bound to it
   // Run time only (never encoded).
-  uint32_t handles = 0;   // open handles: a file deleted while open keeps its data until the last
-  bool deleted = false;   // no name left; kept for its open handles
-  uint64_t last_seq = 0;  // the last log record that changed it
+  uint32_t handles = 0;     // open handles: a file deleted while open keeps its data until the last
+  bool deleted = false;     // no name left; kept for its open handles
+  uint64_t last_seq = 0;    // the last log record that changed it
+  bool foreground = false;  // a WAL: its writes are throttled when space runs low
   // The logical size including bytes a writer still buffers.
   std::atomic<uint64_t> logical_size{0};
   // Writer state: bytes from buf_start (a block boundary) not yet on the
@@ -125,14 +127,18 @@ class FileTable {
 };
 
 // The plugin's config in the log superblock (docs/FORMAT.md, section 4).
+// Version 1 (milestone 1) has no knobs and is still read; version 2 adds the
+// GC knobs, every one set (format stores them resolved).
 struct FsConfig {
   uint32_t block_bytes = 4096;
   uint32_t log_first = 0, log_zones = 0;
   uint32_t data_first = 0;
+  GcKnobs knobs;  // none in a version 1 config
 };
 inline constexpr uint64_t kFsConfigMagic = 0x3153464244524747;  // "GGRDBFS1"
-inline constexpr uint32_t kFsConfigVersion = 1;
-inline constexpr size_t kFsConfigBytes = 32;
+inline constexpr uint32_t kFsConfigVersion = 2;
+inline constexpr size_t kFsConfigBytes = 72;
+inline constexpr size_t kFsConfigV1Bytes = 32;
 inline constexpr uint32_t kCheckpointMagic = 0x54434646;  // "FFCT"
 inline constexpr uint32_t kCheckpointVersion = 1;
 

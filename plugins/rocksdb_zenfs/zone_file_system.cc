@@ -209,8 +209,15 @@ Status Format(ZonedDevice& dev, const ZoneFsOptions& o) {
     return Status::InvalidArgument(info.uri + ": the metadata log takes " +
                                    std::to_string(c.log_zones) + " zones, the device has " +
                                    std::to_string(info.nr_zones));
-  // Refuse what the engine would, before anything is erased.
-  ZGC_RETURN_IF_ERROR(GcEngine::Check(dev, EngineOptions(c, o.gc)));
+  // The knobs given are stored, resolved; refuse what they or the engine
+  // would, before anything is erased.
+  GcOptions gc = o.gc;
+  bool background = o.background_gc;
+  uint32_t stall = o.stall_timeout_ms;
+  o.knobs.ApplyTo(&gc, &background, &stall);
+  ZGC_RETURN_IF_ERROR(GcKnobs::Validate(gc, stall, info.nr_zones - c.data_first));
+  c.knobs = GcKnobs::Resolved(gc, background, stall);
+  ZGC_RETURN_IF_ERROR(GcEngine::Check(dev, EngineOptions(c, gc)));
   const std::vector<std::byte> empty = FileTable(kBlock).EncodeCheckpoint();
   ZGC_RETURN_IF_ERROR(MetaLog::Format(dev, lo, EncodeFsConfig(c), empty));
   IoPhaseScope phase(IoPhase::kFormat);
@@ -256,10 +263,17 @@ Result<std::shared_ptr<ZoneFileSystem>> OpenImpl(ZonedDevice& dev,
       "the log superblock at " + Hex(uint64_t(lo.first_zone) * info.zone_size);
   auto config = DecodeFsConfig(rec.config, info, lo.first_zone, rec.zones);
   if (!config.ok()) return config.status().WithContext(where);
-  auto fs = std::make_shared<ZoneFsImpl>(dev, std::move(owned), o, *config);
+  // The knobs: the options', the stored ones over them, those given over
+  // those (gc_knobs.h). Checked before anything is written.
+  ZoneFsOptions eff = o;
+  config->knobs.Overlay(o.knobs).ApplyTo(&eff.gc, &eff.background_gc, &eff.stall_timeout_ms);
+  ZGC_RETURN_IF_ERROR(
+      GcKnobs::Validate(eff.gc, eff.stall_timeout_ms, info.nr_zones - config->data_first));
+  ZGC_RETURN_IF_ERROR(GcEngine::Check(dev, EngineOptions(*config, eff.gc)));
+  auto fs = std::make_shared<ZoneFsImpl>(dev, std::move(owned), eff, *config);
   forwarder->target = fs.get();
   fs->SetLog(std::move(*log), std::move(forwarder));
-  ZGC_RETURN_IF_ERROR(fs->Recover(rec, EngineOptions(*config, o.gc)));
+  ZGC_RETURN_IF_ERROR(fs->Recover(rec, EngineOptions(*config, eff.gc)));
   return std::shared_ptr<ZoneFileSystem>(std::move(fs));
 }
 
@@ -277,9 +291,13 @@ Result<std::shared_ptr<ZoneFileSystem>> ZoneFileSystem::Open(ZonedDevice& device
 Result<std::shared_ptr<ZoneFileSystem>> ZoneFileSystem::Open(std::string_view device_uri,
                                                              const ZoneFsOptions& options) {
   try {
-    ZGC_ASSIGN_OR_RETURN(std::unique_ptr<ZonedDevice> dev, OpenDevice(device_uri));
+    GcKnobs knobs;
+    ZGC_ASSIGN_OR_RETURN(std::string uri, GcKnobs::SplitUri(device_uri, &knobs));
+    ZoneFsOptions o = options;
+    o.knobs = o.knobs.Overlay(knobs);
+    ZGC_ASSIGN_OR_RETURN(std::unique_ptr<ZonedDevice> dev, OpenDevice(uri));
     ZonedDevice& ref = *dev;
-    return OpenImpl(ref, std::move(dev), options);
+    return OpenImpl(ref, std::move(dev), o);
   } catch (const std::exception& e) {
     return Status::Internal(std::string("zgc file system: open: ") + e.what());
   }
@@ -399,6 +417,186 @@ Status ZoneFsImpl::Close() {
 void ZoneFsImpl::Invalidate(const Extent& e) {
   live_bytes_ -= e.length;
   (void)Poison(gc_->OnInvalidate(e));
+  {
+    std::lock_guard lock(space_mu_);
+    ++released_;
+  }
+  space_cv_.notify_all();
+}
+
+uint64_t ZoneFsImpl::PendingBytesLocked() const {
+  uint64_t n = 0;
+  for (const auto& f : zombies_) n += f->device_bytes();
+  if (!compaction_threads_.count(std::this_thread::get_id()))
+    for (const auto& f : compacting_) n += f->device_bytes();
+  return n;
+}
+
+void ZoneFsImpl::SetCompacting(const std::vector<std::string>& names, bool on) {
+  {
+    std::unique_lock lock(mu_);
+    for (const std::string& name : names) {
+      auto node = table_.Find(NormalizePath(name));
+      if (!node) continue;
+      if (on)
+        compacting_.insert(node);
+      else
+        compacting_.erase(node);
+    }
+    // RocksDB calls OnCompactionBegin and OnCompactionCompleted on the
+    // compaction's thread: a writer on it never waits for compactions.
+    const auto self = std::this_thread::get_id();
+    if (on) {
+      compaction_threads_.insert(self);
+    } else if (auto it = compaction_threads_.find(self); it != compaction_threads_.end()) {
+      compaction_threads_.erase(it);
+    }
+    // A compaction's deleted inputs are no longer its business.
+    std::erase_if(compacting_, [](const auto& f) { return f->deleted || f->extents.empty(); });
+    compacting_count_ = compacting_.size();
+  }
+  ReviewDeferral();
+}
+
+void ZoneFsImpl::HoldForReview() {
+  if (!compacting_count_) return;
+  std::lock_guard review(defer_mu_);
+  if (deferred_) return;
+  gc_->Pause();
+  deferred_ = true;
+}
+
+void ZoneFsImpl::ReviewDeferral() {
+  std::lock_guard review(defer_mu_);
+  if (!compacting_count_ && !deferred_) return;
+  bool running;
+  {
+    std::lock_guard lock(prepare_mu_);
+    running = prepared_ && !closed_ && options_.background_gc;
+  }
+  bool hold = false;
+  if (running && Failed().ok()) {
+    auto victim = gc_->PeekVictim();
+    if (victim.ok()) {
+      const uint64_t zs = dev_.info().zone_size;
+      std::shared_lock lock(mu_);
+      for (const auto& f : compacting_)
+        for (const Extent& e : f->extents) hold = hold || e.offset / zs == *victim;
+    }
+  }
+  if (hold) {
+    if (!holding_) ++deferrals_;
+    holding_ = true;
+    if (!deferred_) gc_->Pause();
+    deferred_ = true;
+  } else {
+    holding_ = false;
+    if (deferred_ && Failed().ok()) gc_->Resume();
+    deferred_ = false;
+  }
+}
+
+// A compaction's input dies when the compaction ends: "now" is as close as
+// the engine's clock (user bytes written) can say, and puts it with the
+// shortest-lived GC data should a writer's collection move it.
+uint64_t ZoneFsImpl::DiesAt(const Extent& x) {
+  std::shared_lock lock(mu_);
+  for (const auto& f : compacting_)
+    for (const Extent& e : f->extents)
+      if (e.offset < x.end() && x.offset < e.end())
+        return std::max<uint64_t>(1, gc_->Stats().user_bytes);
+  return 0;
+}
+
+Status ZoneFsImpl::Throttle() {
+  if (options_.slowdown_free_share <= 0) return Status::OK();
+  auto max = GcEngine::MaxLiveBytes(dev_, gco_);
+  if (!max.ok()) return Status::OK();
+  const double slow = options_.slowdown_free_share * double(*max), stop = slow / 2;
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto limit = std::chrono::milliseconds(options_.stall_timeout_ms);
+  Status s;
+  for (bool first = true;; first = false) {
+    double free;
+    {
+      std::shared_lock lock(mu_);
+      free = double(*max) - double(live_bytes_);
+    }
+    if (free >= slow || (free >= stop && !first)) break;
+    if (free < stop && Clock::now() - start >= limit) {
+      // The last of the space is kept for compactions (whose outputs need
+      // room before their inputs die) and for recovery (a reopen flushes
+      // the WAL): the DB stops with a clean NoSpace and can be reopened.
+      ++no_space_;
+      s = Status::NoSpace(dev_.info().uri + ": zgc file system: " +
+                          std::to_string(static_cast<uint64_t>(std::max(free, 0.0))) +
+                          " bytes free, below the " + std::to_string(static_cast<uint64_t>(stop)) +
+                          " kept for compactions and recovery; nothing was let go in " +
+                          std::to_string(options_.stall_timeout_ms) + " ms");
+      break;
+    }
+    // Between the two marks, a delay growing to 20 ms per buffer as free
+    // space falls; below the lower one, wait until space is let go.
+    const auto wait =
+        free >= stop
+            ? std::chrono::microseconds(static_cast<int64_t>(20000 * (slow - free) / (slow - stop)))
+            : std::chrono::microseconds(20000);
+    if (first) ++stalls_;
+    std::unique_lock lock(space_mu_);
+    const uint64_t seen = released_;
+    space_cv_.wait_for(lock, wait, [&] { return released_ != seen; });
+  }
+  stall_us_ += static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+  return s;
+}
+
+Status ZoneFsImpl::MakeRoom(uint64_t n) {
+  using Clock = std::chrono::steady_clock;
+  const auto timeout = std::chrono::milliseconds(options_.stall_timeout_ms);
+  // With nothing on its way a writer still waits this long: RocksDB deletes
+  // a compaction's inputs just after it installs the outputs, and another
+  // job's write may land in between.
+  const auto grace = std::min<Clock::duration>(timeout, std::chrono::milliseconds(100));
+  const auto start = Clock::now();
+  auto since = start;  // the last release seen (or the start)
+  uint64_t seen;
+  {
+    std::lock_guard lock(space_mu_);
+    seen = released_;
+  }
+  bool stalled = false;
+  Status s;
+  for (auto wait = std::chrono::milliseconds(1);; wait = std::min(2 * wait, decltype(wait)(100))) {
+    s = gc_->Reserve(n);
+    if (s.code() != Code::kNoSpace) break;
+    uint64_t pending;
+    {
+      std::shared_lock lock(mu_);
+      pending = PendingBytesLocked();
+    }
+    const auto now = Clock::now();
+    if (now - since >= (pending ? timeout : grace)) break;
+    stalled = true;
+    std::unique_lock lock(space_mu_);
+    space_cv_.wait_for(lock, wait, [&] { return released_ != seen; });
+    if (released_ != seen) seen = released_, since = Clock::now();
+  }
+  if (stalled) {
+    ++stalls_;
+    stall_us_ += static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+  }
+  if (s.code() == Code::kNoSpace) {
+    ++no_space_;
+    return s.WithContext(
+        "zgc file system: nothing reclaimable after waiting " +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()) +
+        " ms");
+  }
+  return Poison(s);
 }
 
 void ZoneFsImpl::LetGo(FileTable::Effects& fx) {
@@ -507,6 +705,8 @@ IOStatus ZoneFsImpl::NewWritableFile(const std::string& fname, const rocksdb::Fi
     const std::string name = NormalizePath(fname);
     auto node = CreateFile(name, LifetimeFor(name, rocksdb::Env::WLTH_NOT_SET));
     if (!node.ok()) return ToIOStatus(node.status());
+    // The WAL is the foreground's: its writes are the ones to slow.
+    (*node)->foreground = name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0;
     *result = std::make_unique<ZoneWritableFile>(this, *node);
     return IOStatus::OK();
   });
@@ -620,9 +820,19 @@ IOStatus ZoneFsImpl::DeleteFile(const std::string& fname, const rocksdb::IOOptio
     Status s = Failed();
     if (s.ok()) s = Prepare();
     if (!s.ok()) return ToIOStatus(s);
+    // The deletion may make a zone holding a compaction's inputs the next
+    // victim: the background GC waits while that is decided.
+    HoldForReview();
     std::unique_lock lock(mu_);
-    if (!table_.Find(name)) return IOStatus::PathNotFound("zgc: no file " + name);
-    return ToIOStatus(Commit(kDelete, FileTable::EncodeName(name), nullptr));
+    if (!table_.Find(name)) {
+      lock.unlock();
+      ReviewDeferral();
+      return IOStatus::PathNotFound("zgc: no file " + name);
+    }
+    s = Commit(kDelete, FileTable::EncodeName(name), nullptr);
+    lock.unlock();
+    ReviewDeferral();
+    return ToIOStatus(s);
   });
 }
 
@@ -915,6 +1125,32 @@ Status ZoneFsImpl::CollectOnce() {
   return gc_->CollectOnce();
 }
 
+std::vector<ZoneFileInfo> ZoneFsImpl::ListFiles() const {
+  std::shared_lock lock(mu_);
+  std::map<uint64_t, ZoneFileInfo> by_id;
+  for (const auto& [id, f] : table_.files()) {
+    ZoneFileInfo& i = by_id[id];
+    i.id = id;
+    i.size = f->logical_size;
+    i.mtime = f->mtime;
+    i.lifetime = f->lifetime;
+    i.extents = f->extents;
+  }
+  for (const auto& [name, id] : table_.names()) by_id[id].names.push_back(name);
+  std::vector<ZoneFileInfo> out;
+  for (auto& [id, i] : by_id) out.push_back(std::move(i));
+  return out;
+}
+
+std::vector<std::string> ZoneFsImpl::ListDirs() const {
+  std::shared_lock lock(mu_);
+  return {table_.dirs().begin(), table_.dirs().end()};
+}
+
+GcKnobs ZoneFsImpl::Knobs() const {
+  return GcKnobs::Resolved(gco_, options_.background_gc, options_.stall_timeout_ms);
+}
+
 ZoneFsStats ZoneFsImpl::Stats() const {
   ZoneFsStats s;
   s.gc = gc_->Stats();
@@ -922,7 +1158,22 @@ ZoneFsStats ZoneFsImpl::Stats() const {
   s.data_zones = dev_.info().nr_zones - config_.data_first;
   auto max = GcEngine::MaxLiveBytes(dev_, gco_);
   s.max_live_bytes = max.ok() ? *max : 0;
+  s.stalls = stalls_;
+  s.stall_seconds = double(stall_us_) / 1e6;
+  s.no_space_errors = no_space_;
+  s.deferrals = deferrals_;
+  auto zones = dev_.ReportAllZones();
   std::shared_lock lock(mu_);
+  if (zones.ok()) {
+    uint64_t written = 0;
+    for (uint32_t z = config_.data_first; z < zones->size(); ++z) {
+      const Zone& zone = (*zones)[z];
+      if (!zone.sequential()) continue;
+      written += zone.cond == ZoneCondition::kFull ? zone.capacity : zone.wp - zone.start;
+    }
+    s.reclaimable_bytes = written > live_bytes_ ? written - live_bytes_ : 0;
+  }
+  s.compacting_files = compacting_.size();
   s.files = table_.files().size();
   s.live_bytes = live_bytes_;
   for (const auto& [id, f] : table_.files()) s.logical_bytes += f->logical_size;

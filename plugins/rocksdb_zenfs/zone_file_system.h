@@ -27,6 +27,11 @@
 //   waits for reads of the victim.
 // - After a device or log error in a path that changes state, the file
 //   system refuses changes (reads go on) until it is reopened.
+// - Space: a writer that finds no room has the engine collect (Reserve),
+//   and when nothing is reclaimable yet waits, throttled, while space is on
+//   its way (a file deleted while open, a compaction's inputs); kNoSpace
+//   reaches RocksDB only when nothing is reclaimable and nothing is coming
+//   (ZoneFsOptions::stall_timeout_ms). GetFreeSpace counts reclaimable space.
 // - No exception crosses into RocksDB: every entry point catches and
 //   returns an IOStatus.
 //
@@ -44,7 +49,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "plugins/rocksdb_zenfs/gc_knobs.h"
 #include "zgc/device.h"
 #include "zgc/gc.h"
 #include "zgc/log.h"
@@ -54,8 +61,13 @@ namespace zgc::rocksdb_plugin {
 
 struct ZoneFsOptions {
   // The engine's options; the file system sets first_zone, zones,
-  // block_bytes and owner_active_zones from its layout.
+  // block_bytes and owner_active_zones from its layout. The knobs stored at
+  // format, then `knobs`, override them (and background_gc and
+  // stall_timeout_ms): see gc_knobs.h.
   GcOptions gc;
+  // Knobs given at open (the URI's gc_ parameters): stored by a format,
+  // otherwise for this open only.
+  GcKnobs knobs;
   bool background_gc = true;
   // Format a device whose sequential zones are all empty.
   bool format_if_blank = true;
@@ -66,6 +78,18 @@ struct ZoneFsOptions {
   uint64_t max_checkpoint_bytes = 0;
   // A writer buffers this much before it writes whole blocks to the device.
   size_t write_buffer_bytes = 1 << 20;
+  // Out of space with space on its way (files deleted but still open, the
+  // inputs of a running compaction the listener reported, a deletion in
+  // progress): how long a writer waits for some of it to be let go before
+  // it gives up with kNoSpace. Each release restarts the wait.
+  uint32_t stall_timeout_ms = 10000;
+  // Foreground throttling: when the free space (GetFreeSpace's, reclaimable
+  // space included) falls below this share of what files may hold, WAL
+  // writes are delayed more the lower it falls, and below half of it they
+  // wait for space to be let go (at most stall_timeout_ms), so that
+  // compactions, whose outputs need room before their inputs die, keep up.
+  // 0: never.
+  double slowdown_free_share = 0.25;
 };
 
 struct ZoneFsStats {
@@ -76,14 +100,39 @@ struct ZoneFsStats {
   uint64_t logical_bytes = 0;  // their sizes
   uint64_t data_zones = 0;
   uint64_t max_live_bytes = 0;  // GcEngine::MaxLiveBytes
+  // Device bytes written in the data zones that hold no live data: what GC
+  // can make free again.
+  uint64_t reclaimable_bytes = 0;
+  // Writes that found no room and waited for space to be let go (throttled),
+  // and the time they waited.
+  uint64_t stalls = 0;
+  double stall_seconds = 0;
+  // Writes refused with kNoSpace (nothing reclaimable and nothing on its way).
+  uint64_t no_space_errors = 0;
+  // Death hints: files a running compaction reads, and collections the
+  // background GC held off because its victim held their extents.
+  uint64_t compacting_files = 0;
+  uint64_t deferrals = 0;
 };
 
-class ZoneFileSystem : public rocksdb::FileSystem {
+// One file as the table holds it (tools: zgcfs ls, zones, dump).
+struct ZoneFileInfo {
+  uint64_t id = 0;
+  std::vector<std::string> names;
+  uint64_t size = 0;   // logical bytes
+  uint64_t mtime = 0;  // seconds since the epoch
+  Lifetime lifetime = Lifetime::kUnknown;
+  std::vector<Extent> extents;  // device byte ranges, in file order
+};
+
+class ZoneFileSystem : public rocksdb::FileSystem,
+                       public std::enable_shared_from_this<ZoneFileSystem> {
  public:
   // Over a device the caller keeps alive longer than the file system.
   static Result<std::shared_ptr<ZoneFileSystem>> Open(ZonedDevice& device,
                                                       const ZoneFsOptions& options);
-  // Over a device it opens by URI and owns.
+  // Over a device it opens by URI and owns; the URI's gc_ parameters are
+  // knobs (gc_knobs.h), given over options.knobs.
   static Result<std::shared_ptr<ZoneFileSystem>> Open(std::string_view device_uri,
                                                       const ZoneFsOptions& options);
 
@@ -91,12 +140,29 @@ class ZoneFileSystem : public rocksdb::FileSystem {
   const char* Name() const override { return kClassName(); }
 
   virtual ZoneFsStats Stats() const = 0;
+  // Every file with its names and extents, by id; the directories.
+  virtual std::vector<ZoneFileInfo> ListFiles() const = 0;
+  virtual std::vector<std::string> ListDirs() const = 0;
+  // The first zone the engine manages (the log's zones are before it).
+  virtual uint32_t FirstDataZone() const = 0;
+  // The knobs in effect (stored at format, overridden at open), resolved.
+  virtual GcKnobs Knobs() const = 0;
+  // The knobs stored in the config (none for a version 1 config).
+  virtual GcKnobs StoredKnobs() const = 0;
   // fsck: every extent inside the data zones, below its zone's write
   // pointer, on no other file's blocks, and the engine's per-zone live
   // bytes equal to the files'. kCorruption naming the first difference.
   virtual Status Check() = 0;
   // Collects one victim now (tests, tools); kNoSpace if none has garbage.
   virtual Status CollectOnce() = 0;
+  // Death hints (ZoneFsListener): the named files are inputs of a running
+  // compaction (on) or no longer (off). While any is, background GC holds
+  // off a victim holding their extents; a writer's collection that moves
+  // them anyway places them as data dying now. Unknown names are ignored.
+  // Called with on/off from the compaction's own thread (as RocksDB calls
+  // its listeners), it also marks that thread as a compaction's: a writer
+  // there does not wait for compactions' inputs to die.
+  virtual void SetCompacting(const std::vector<std::string>& names, bool on) = 0;
   // Stops background GC, makes every record durable and checkpoints the
   // table (what the destructor does too, ignoring errors).
   virtual Status Close() = 0;

@@ -107,6 +107,19 @@ Status ZoneFsImpl::WriteBuffer(FileNode& node, bool pad) {
   if (n == 0) return Status::OK();
   ZGC_RETURN_IF_ERROR(Failed());
   ZGC_RETURN_IF_ERROR(Prepare());
+  if (node.foreground) ZGC_RETURN_IF_ERROR(Throttle());
+  // The write may fill the zone a compaction's inputs are in, making it the
+  // victim: the background GC waits until that is decided, after it.
+  HoldForReview();
+  struct Review {
+    ZoneFsImpl* fs;
+    ~Review() {
+      try {
+        fs->ReviewDeferral();
+      } catch (...) {
+      }
+    }
+  } review{this};
   AlignedBuffer data(n);
   if (!data.valid()) return Status::NoSpace("zgc file system: no memory for a write buffer");
   std::memcpy(data.data(), node.buf.data(), std::min(have, n));
@@ -117,10 +130,10 @@ Status ZoneFsImpl::WriteBuffer(FileNode& node, bool pad) {
     // their write pointers. The metadata lock is not held (Allocate may
     // wait for a collection whose Relocate takes it).
     std::lock_guard order(write_mu_);
-    if (n > blk_) {
-      Status r = gc_->Reserve(n);
-      if (!r.ok()) return r.code() == Code::kNoSpace ? r : Poison(r);
-    }
+    // Room for the whole write first (it is refused whole rather than
+    // failing part way), collecting and, when nothing can be reclaimed yet,
+    // waiting for space on its way: the writer is throttled, not failed.
+    ZGC_RETURN_IF_ERROR(MakeRoom(n));
     WriteHint hint;
     hint.lifetime = node.lifetime;
     for (uint64_t off = 0; off < n;) {

@@ -4,12 +4,15 @@
 #ifndef ZGC_PLUGINS_ROCKSDB_ZENFS_ZONE_FS_IMPL_H_
 #define ZGC_PLUGINS_ROCKSDB_ZENFS_ZONE_FS_IMPL_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "plugins/rocksdb_zenfs/file_table.h"
@@ -96,12 +99,20 @@ class ZoneFsImpl final : public ZoneFileSystem, public GcOwner, public LogOwner 
 
   // ZoneFileSystem.
   ZoneFsStats Stats() const override;
+  GcKnobs Knobs() const override;
+  std::vector<ZoneFileInfo> ListFiles() const override;
+  std::vector<std::string> ListDirs() const override;
+  uint32_t FirstDataZone() const override { return config_.data_first; }
+  GcKnobs StoredKnobs() const override { return config_.knobs; }
   Status Check() override;
   Status CollectOnce() override;
   Status Close() override;
 
+  void SetCompacting(const std::vector<std::string>& names, bool on) override;
+
   // GcOwner and LogOwner.
   Result<std::vector<bool>> Relocate(std::span<const Move> moves) override;
+  uint64_t DiesAt(const Extent& extent) override;
   Status BeforeReset(uint32_t zone) override;
   Result<LogSnapshot> Snapshot() override;
 
@@ -119,6 +130,20 @@ class ZoneFsImpl final : public ZoneFileSystem, public GcOwner, public LogOwner 
   // A handle goes: a file deleted while open lets its data go with the last.
   void ReleaseHandle(const std::shared_ptr<FileNode>& node);
   Status SyncLog();
+  // Room for n bytes (whole blocks) in the user zones, under write_mu_: the
+  // engine collects; when nothing can be reclaimed yet, waits for space on
+  // its way (see the contract). kNoSpace when none comes.
+  Status MakeRoom(uint64_t n);
+  // Delays a foreground (WAL) write while free space is low (see
+  // ZoneFsOptions::slowdown_free_share); kNoSpace when free space stays
+  // below the lower mark for stall_timeout_ms. No lock held.
+  Status Throttle();
+  // Holds the background GC off (or lets it go on) by whether the next
+  // victim holds a compacting file's extents. No lock held.
+  void ReviewDeferral();
+  // Pauses the background GC (while files are compacting) until the next
+  // ReviewDeferral: before a change that may make their zone the victim.
+  void HoldForReview();
   size_t write_buffer_bytes() const { return options_.write_buffer_bytes; }
 
  private:
@@ -134,6 +159,11 @@ class ZoneFsImpl final : public ZoneFileSystem, public GcOwner, public LogOwner 
   Status Failed() const;
   Status Poison(Status s);
   bool DirExistsLocked(const std::string& dir) const;
+  // Live device bytes that are on their way out (files deleted while open,
+  // a running compaction's inputs) for the calling thread: a compaction's
+  // thread does not wait for compactions' inputs (it may be the one that
+  // has to finish first). Under mu_.
+  uint64_t PendingBytesLocked() const;
 
   ZonedDevice& dev_;
   std::unique_ptr<ZonedDevice> owned_;  // declared first: destroyed last
@@ -150,12 +180,25 @@ class ZoneFsImpl final : public ZoneFileSystem, public GcOwner, public LogOwner 
   bool closed_ = false;
   std::mutex write_mu_;  // allocation and the device write it is for
   mutable std::shared_mutex mu_;
-  FileTable table_;                              // guarded by mu_
-  std::set<std::shared_ptr<FileNode>> zombies_;  // deleted, still open
-  uint64_t last_seq_ = 0;                        // the last record appended
-  uint64_t live_bytes_ = 0;                      // device bytes files hold
-  std::set<std::string> locks_;                  // LockFile's names
-  mutable std::mutex fail_mu_;                   // a leaf
+  FileTable table_;                                    // guarded by mu_
+  std::set<std::shared_ptr<FileNode>> zombies_;        // deleted, still open
+  uint64_t last_seq_ = 0;                              // the last record appended
+  uint64_t live_bytes_ = 0;                            // device bytes files hold
+  std::set<std::string> locks_;                        // LockFile's names
+  std::set<std::shared_ptr<FileNode>> compacting_;     // SetCompacting's files
+  std::multiset<std::thread::id> compaction_threads_;  // OnCompactionBegin's callers
+  std::mutex defer_mu_;                                // ReviewDeferral, alone
+  bool deferred_ = false;                              // paused; guarded by defer_mu_
+  bool holding_ = false;                               // for a victim; guarded by defer_mu_
+  std::atomic<size_t> compacting_count_{0};            // compacting_.size()
+  std::atomic<uint64_t> deferrals_{0};
+  // Space let go: Invalidate counts releases and wakes writers waiting in
+  // MakeRoom (a leaf mutex, taken under mu_).
+  std::mutex space_mu_;
+  std::condition_variable space_cv_;
+  uint64_t released_ = 0;  // guarded by space_mu_
+  std::atomic<uint64_t> stalls_{0}, stall_us_{0}, no_space_{0};
+  mutable std::mutex fail_mu_;  // a leaf
   Status failed_;
 };
 

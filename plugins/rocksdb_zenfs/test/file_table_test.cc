@@ -95,10 +95,31 @@ TEST(FileTable, ConfigRoundTripsAndNamesWhatIsWrong) {
   EXPECT_NE(DecodeFsConfig(bad, info, 0, 4).status().message().find("not a zgc RocksDB"),
             std::string::npos);
   bad = b;
-  bad[8] = std::byte{2};  // version 2
+  bad[8] = std::byte{3};  // version 3
   EXPECT_EQ(DecodeFsConfig(bad, info, 0, 4).status().code(), Code::kNotSupported);
   EXPECT_EQ(DecodeFsConfig(b, info, 0, 5).status().code(), Code::kCorruption);
   EXPECT_EQ(DecodeFsConfig(std::span(b).first(20), info, 0, 4).status().code(), Code::kCorruption);
+  // Version 2 carries the knobs; version 1 (milestone 1: 32 bytes) has none.
+  FsConfig k{4096, 0, 4, 4};
+  k.knobs.low = 7;
+  k.knobs.policy = VictimPolicy::kGreedy;
+  d = DecodeFsConfig(EncodeFsConfig(k), info, 0, 4);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->knobs.low, 7u);
+  EXPECT_EQ(d->knobs.policy, VictimPolicy::kGreedy);
+  EXPECT_EQ(d->knobs.high, GcOptions().high_watermark);  // resolved
+  auto v1 = std::vector<std::byte>(b.begin(), b.begin() + kFsConfigV1Bytes);
+  v1[8] = std::byte{1};
+  d = DecodeFsConfig(v1, info, 0, 4);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->knobs, GcKnobs());
+  // A version 1 config of version 2's length, a knob out of range.
+  bad = b;
+  bad[8] = std::byte{1};
+  EXPECT_EQ(DecodeFsConfig(bad, info, 0, 4).status().code(), Code::kCorruption);
+  bad = b;
+  bad[32] = std::byte{9};  // policy
+  EXPECT_EQ(DecodeFsConfig(bad, info, 0, 4).status().code(), Code::kCorruption);
 }
 
 }  // namespace

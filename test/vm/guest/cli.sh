@@ -8,7 +8,7 @@ run "missing device" 1 "not_found: /dev/nvme9n9: no such device" ./zgc info zbd:
 run "char device" 1 "not_supported: .*not a block device" ./zgc info zbd:/dev/ng0n1
 run "reset conventional" 1 "zone_state: .*conventional" ./zgc reset zbd:/dev/sda --zone 0
 run "reset zone" 0 "reset zone 5" ./zgc reset zbd:/dev/sda --zone 5
-run "run without --force" 1 "add --force" ./zgc run zbd:/dev/nullb0
+run "run without --force" 2 "add --force" ./zgc run zbd:/dev/nullb0
 run "run on null_blk" 0 "every block" ./zgc run zbd:/dev/nullb0 --force --passes 1.1 --block 1M --quiet
 run "run on ZNS" 0 "every block" ./zgc run zbd:/dev/nvme0n2 --force --passes 1.2 --block 256K --quiet
 run "run on SMR" 0 "every block" ./zgc run zbd:/dev/sda --force --passes 1.2 --block 1M --quiet
