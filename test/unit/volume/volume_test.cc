@@ -249,7 +249,9 @@ TEST(Volume, CorruptMetadataIsRefusedNamingItsPlaceAndNothingIsWritten) {
   std::vector<LoggedRecord> recs;
   {
     auto d = *OpenDevice(uri);
-    auto v = Make(*d, {.log_zones = 6});
+    // Background GC off: its checkpoints at random moments left the log
+    // with no map record after the newest checkpoint now and then (flaky).
+    auto v = Make(*d, {.log_zones = 6, .background_gc = false});
     ASSERT_TRUE(v);
     std::mt19937 rng(4);
     const uint64_t blocks = v->size() / kB;
@@ -264,7 +266,7 @@ TEST(Volume, CorruptMetadataIsRefusedNamingItsPlaceAndNothingIsWritten) {
       if (round == 0) {
         ASSERT_TRUE(v->Close().ok());  // a checkpoint, then more records after it
         v.reset();
-        auto again = Volume::Open(*d, {.log_zones = 6});
+        auto again = Volume::Open(*d, {.log_zones = 6, .background_gc = false});
         ASSERT_TRUE(again.ok());
         v = std::move(*again);
       }
