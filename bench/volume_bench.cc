@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "test/support/latency_device.h"
 #include "zgc/device_wrapper.h"
 #include "zgc/volume.h"
 
@@ -219,33 +220,7 @@ void Recovery(const std::string& kind, uint32_t zones, uint64_t zone_size, uint6
   std::fflush(stdout);
 }
 
-// A fixed time per data command, waited in the calling thread before the
-// wrapped device is called: commands from several threads overlap.
-class LatencyDevice final : public DeviceWrapper {
- public:
-  LatencyDevice(std::unique_ptr<ZonedDevice> d, std::chrono::microseconds latency)
-      : DeviceWrapper(std::move(d)), latency_(latency) {}
-  Status Read(uint64_t offset, std::span<std::byte> data) override {
-    Wait();
-    return DeviceWrapper::Read(offset, data);
-  }
-  Status Write(uint64_t offset, std::span<const std::byte> data) override {
-    Wait();
-    return DeviceWrapper::Write(offset, data);
-  }
-  Result<uint64_t> Append(uint64_t zone_start, std::span<const std::byte> data) override {
-    Wait();
-    return DeviceWrapper::Append(zone_start, data);
-  }
-  Status Copy(std::span<const Extent> sources, uint64_t destination) override {
-    Wait();
-    return DeviceWrapper::Copy(sources, destination);
-  }
-
- private:
-  void Wait() const { std::this_thread::sleep_for(latency_); }
-  const std::chrono::microseconds latency_;
-};
+using testing::LatencyDevice;  // test/support: a fixed time per data command
 
 struct LatencyVolume {
   std::unique_ptr<LatencyDevice> dev;

@@ -19,26 +19,6 @@ namespace {
 // is one of them).
 constexpr uint32_t kBlock = 4096;
 
-uint64_t Now() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
-// Every entry point returns an IOStatus and lets no exception through
-// (RocksDB is not exception-safe; zgc may throw std::bad_alloc and, from
-// GcEngine::Start, std::system_error).
-template <typename F>
-IOStatus Guarded(F&& f) noexcept {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return IOStatus::IOError(std::string("zgc file system: ") + e.what());
-  } catch (...) {
-    return IOStatus::IOError("zgc file system: unknown exception");
-  }
-}
-
 std::string Parent(const std::string& path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos) return "";

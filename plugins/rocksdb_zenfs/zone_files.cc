@@ -17,23 +17,6 @@ using rocksdb::IOStatus;
 
 namespace {
 
-uint64_t Now() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
-template <typename F>
-IOStatus Guarded(F&& f) noexcept {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return IOStatus::IOError(std::string("zgc file system: ") + e.what());
-  } catch (...) {
-    return IOStatus::IOError("zgc file system: unknown exception");
-  }
-}
-
 // Drops the file's device bytes past `keep` (whole blocks), returning them,
 // and appends `add`: what an extents record does, for a file no record may
 // name any more (deleted while its writer goes on).

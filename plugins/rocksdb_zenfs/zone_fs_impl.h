@@ -5,7 +5,9 @@
 #define ZGC_PLUGINS_ROCKSDB_ZENFS_ZONE_FS_IMPL_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +21,27 @@
 #include "plugins/rocksdb_zenfs/zone_file_system.h"
 
 namespace zgc::rocksdb_plugin {
+
+// Seconds since the epoch: files' modification times.
+inline uint64_t Now() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// Every entry point returns an IOStatus and lets no exception through
+// (RocksDB is not exception-safe; zgc may throw std::bad_alloc and, from
+// GcEngine::Start, std::system_error).
+template <typename F>
+rocksdb::IOStatus Guarded(F&& f) noexcept {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return rocksdb::IOStatus::IOError(std::string("zgc file system: ") + e.what());
+  } catch (...) {
+    return rocksdb::IOStatus::IOError("zgc file system: unknown exception");
+  }
+}
 
 class ZoneFsImpl final : public ZoneFileSystem, public GcOwner, public LogOwner {
  public:

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "test/support/block_model.h"
+#include "test/support/latency_device.h"
 #include "test/support/watchdog.h"
-#include "test/unit/volume/latency_device.h"
 #include "zgc/volume.h"
 
 namespace zgc {

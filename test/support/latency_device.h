@@ -3,8 +3,8 @@
 // once (the wait is in the calling thread, outside the wrapped device).
 // Optionally gates the reads of one thread: they wait, inside the device,
 // until the test opens the gate (a read caught in flight).
-#ifndef ZGC_TEST_UNIT_VOLUME_LATENCY_DEVICE_H_
-#define ZGC_TEST_UNIT_VOLUME_LATENCY_DEVICE_H_
+#ifndef ZGC_TEST_SUPPORT_LATENCY_DEVICE_H_
+#define ZGC_TEST_SUPPORT_LATENCY_DEVICE_H_
 
 #include <atomic>
 #include <chrono>
@@ -86,4 +86,4 @@ class LatencyDevice final : public DeviceWrapper {
 
 }  // namespace zgc::testing
 
-#endif  // ZGC_TEST_UNIT_VOLUME_LATENCY_DEVICE_H_
+#endif  // ZGC_TEST_SUPPORT_LATENCY_DEVICE_H_
