@@ -100,3 +100,31 @@ Status NvmeStatus(int nvme_status, const std::string& what) {
 }
 
 }  // namespace zgc
+
+namespace zgc {
+
+int StatusErrno(const Status& status) {
+  if (status.ok()) return 0;
+  if (status.sys_errno() > 0) return status.sys_errno();
+  switch (status.code()) {
+    case Code::kNoSpace:
+      return ENOSPC;
+    case Code::kPermission:
+      return EROFS;
+    case Code::kInvalidArgument:
+    case Code::kOutOfRange:
+      return EINVAL;
+    case Code::kNotSupported:
+      return EOPNOTSUPP;
+    case Code::kBusy:
+      return EBUSY;
+    case Code::kAborted:
+      return ECANCELED;
+    case Code::kPowerOff:
+      return ESHUTDOWN;
+    default:
+      return EIO;
+  }
+}
+
+}  // namespace zgc

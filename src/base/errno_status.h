@@ -12,6 +12,14 @@ namespace zgc {
 // The message reads "<what>: <strerror>".
 Status ErrnoStatus(int err, const std::string& what);
 
+// The errno a C caller (the nbdkit plugin, which hands it to the NBD client)
+// reports for a failed Status: the errno the device gave if there was one,
+// else the code's: kNoSpace ENOSPC, kPermission EROFS (a write to a volume
+// that is read-only), kInvalidArgument and kOutOfRange EINVAL, kNotSupported
+// EOPNOTSUPP, kBusy EBUSY, kAborted ECANCELED, kPowerOff ESHUTDOWN, every
+// other failure EIO. 0 for OK.
+int StatusErrno(const Status& status);
+
 }  // namespace zgc
 
 namespace zgc {
